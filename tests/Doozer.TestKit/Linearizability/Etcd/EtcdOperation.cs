@@ -1,0 +1,8 @@
+namespace Doozer.TestKit.Linearizability.Etcd;
+
+public enum EtcdOperation
+{
+    Read,
+    Write,
+    CompareAndSet,
+}

@@ -1,0 +1,8 @@
+namespace Doozer.TestKit.Linearizability.Kv;
+
+public enum KvOperation
+{
+    Get,
+    Put,
+    Append,
+}
