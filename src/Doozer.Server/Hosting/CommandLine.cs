@@ -1,0 +1,62 @@
+using System.CommandLine;
+
+namespace Doozer.Server.Hosting;
+
+/// <summary>
+/// doozerd's flags (ARCHITECTURE.md section 4), parsed with System.CommandLine for real --help and clear errors,
+/// then handed to ASP.NET Core as configuration so that environment variables and appsettings work the same way.
+/// </summary>
+public static class CommandLine
+{
+    private static readonly Option<string> NameOption = new("--name") { Description = "Human name of the node (default: the host name)." };
+    private static readonly Option<string> ListenOption = new("--listen") { Description = "HOST:PORT of the public HTTP API, SSE and web view (default 127.0.0.1:8046)." };
+    private static readonly Option<bool> MemoryOption = new("--memory") { Description = "Keep nothing on disk (original doozer's behaviour). This build is in-memory only, so this is the default." };
+    private static readonly Option<string> DataOption = new("--data") { Description = "Data directory for the write-ahead log. Not supported yet: this build refuses it." };
+    private static readonly Option<int?> HistoryOption = new("--history") { Description = "Revisions of history kept (default 100000)." };
+    private static readonly Option<int?> MaxValueBytesOption = new("--max-value-bytes") { Description = "Largest file value in bytes (default 1048576)." };
+    private static readonly Option<string> ClusterOption = new("--cluster") { Description = "Cluster name (default local)." };
+    private static readonly Option<string> SecretOption = new("--secret") { Description = "Read-write secret; requests must send 'Authorization: Bearer SECRET' (env DOOZER_RWSECRET)." };
+    private static readonly Option<string> RoSecretOption = new("--ro-secret") { Description = "Read-only secret; needs --secret (env DOOZER_ROSECRET)." };
+
+    /// <summary>
+    /// Parses the flags. Returns the configuration they set and the arguments left for ASP.NET Core,
+    /// or an exit code when the process should stop here (--help, or a usage error already printed).
+    /// </summary>
+    public static (Dictionary<string, string?> Settings, string[] Remaining, int? ExitCode) Parse(string[] args)
+    {
+        var root = new RootCommand(
+            "doozerd: a node of Doozer, a consistent, highly-available store for small amounts of critical data.\n" +
+            "This build runs a single node with its tree in memory; the write-ahead log and clustering come later.")
+        {
+            NameOption, ListenOption, MemoryOption, DataOption, HistoryOption, MaxValueBytesOption, ClusterOption, SecretOption, RoSecretOption,
+        };
+        // Hosting tools (WebApplicationFactory, the build-time OpenAPI generator) pass their own --key=value
+        // arguments: leave those to ASP.NET Core's configuration instead of failing on them.
+        root.TreatUnmatchedTokensAsErrors = false;
+
+        var result = root.Parse(args);
+        // The root command has no action of its own: any action here is --help, --version or a usage error report.
+        if (result.Action is not null)
+        {
+            var code = result.Invoke();
+            return ([], [], result.Errors.Count > 0 ? 2 : code);
+        }
+
+        var settings = new Dictionary<string, string?>();
+        void Set<T>(Option<T> option, string key)
+        {
+            if (result.GetResult(option) is { Implicit: false })
+                settings[$"{NodeOptions.Section}:{key}"] = Convert.ToString(result.GetValue(option), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        Set(NameOption, nameof(NodeOptions.Name));
+        Set(ListenOption, nameof(NodeOptions.Listen));
+        Set(MemoryOption, nameof(NodeOptions.Memory));
+        Set(DataOption, nameof(NodeOptions.Data));
+        Set(HistoryOption, nameof(NodeOptions.History));
+        Set(MaxValueBytesOption, nameof(NodeOptions.MaxValueBytes));
+        Set(ClusterOption, nameof(NodeOptions.Cluster));
+        Set(SecretOption, nameof(NodeOptions.Secret));
+        Set(RoSecretOption, nameof(NodeOptions.RoSecret));
+        return (settings, [.. result.UnmatchedTokens], null);
+    }
+}

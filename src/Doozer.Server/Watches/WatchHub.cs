@@ -1,0 +1,155 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Doozer.Contracts;
+using Doozer.Server.Api;
+using Doozer.Server.Replication;
+using Doozer.Store.Paths;
+using Doozer.Store.Tree;
+
+namespace Doozer.Server.Watches;
+
+/// <summary>
+/// Serves watch streams and waits from the store's history. A stream never holds a queue of its own: it reads
+/// revision after revision from the history window at its own pace, so a slow reader never blocks writes and
+/// catches up from history; only when the window has moved past it does it end with too-late (API.md 3.5).
+/// </summary>
+public sealed class WatchHub(AppliedTree tree, TimeProvider time)
+{
+    private long _streams;
+
+    /// <summary>Watch streams open now: what /metrics reports.</summary>
+    public long OpenStreams => Interlocked.Read(ref _streams);
+
+    /// <summary>The lowest revision a watch or wait may start at (API.md 1: R is readable iff R &gt; C - N).</summary>
+    public long OldestStart => tree.Store.OldestRev;
+
+    public long Rev => tree.Rev;
+
+    /// <summary>
+    /// The changes matching <paramref name="glob"/> of revision <paramref name="rev"/>, in path order;
+    /// false when that revision has left the history window.
+    /// </summary>
+    public bool TryRead(long rev, Glob glob, List<Change> matching)
+    {
+        matching.Clear();
+        var changes = tree.Store.ChangesAt(rev);
+        // The history ring may be overwritten while we read it: the revision must still be the one asked for.
+        if (changes.Count == 0 || changes[0].Rev != rev || rev < tree.Store.OldestRev)
+            return false;
+        foreach (var change in changes)
+        {
+            if (glob.Matches(change.Path))
+                matching.Add(change);
+        }
+        return true;
+    }
+
+    /// <summary>The first matching change at or after <paramref name="from"/>, or null on timeout.</summary>
+    /// <returns>The changes of that revision that match (the first is the event); null on timeout; empty when the
+    /// history window moved past the wait.</returns>
+    public async Task<List<Change>?> WaitAsync(Glob glob, long from, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = time.GetTimestamp();
+        var matching = new List<Change>();
+        var next = Math.Max(from, 1);
+        while (true)
+        {
+            var applied = tree.NextApplyAsync();
+            for (var rev = tree.Rev; next <= rev; next++)
+            {
+                if (!TryRead(next, glob, matching))
+                    return [];
+                if (matching.Count > 0)
+                    return matching;
+            }
+            var remaining = timeout - time.GetElapsedTime(start);
+            if (remaining <= TimeSpan.Zero)
+                return null;
+            try
+            {
+                await applied.WaitAsync(remaining, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// The SSE events of a watch from revision <paramref name="from"/> on: one per changed file, in revision order;
+    /// a revision's events go together and only its last carries the id, so Last-Event-ID always names a whole
+    /// revision. A quiet stream gets a progress event (with the id of the revision it has delivered up to) after
+    /// <paramref name="progressEvery"/>.
+    /// </summary>
+    public async IAsyncEnumerable<SseItem<string>> StreamAsync(
+        Glob glob, long from, bool utf8, TimeSpan progressEvery, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _streams);
+        try
+        {
+            var matching = new List<Change>();
+            var next = Math.Max(from, 1);
+            var quietSince = time.GetTimestamp();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var applied = tree.NextApplyAsync();
+                for (var rev = tree.Rev; next <= rev; next++)
+                {
+                    if (!TryRead(next, glob, matching))
+                    {
+                        yield return Marker("too-late", next - 1);
+                        yield break;
+                    }
+                    for (var i = 0; i < matching.Count; i++)
+                    {
+                        var change = matching[i];
+                        var data = JsonSerializer.Serialize(ToEvent(change, utf8), DoozerJsonContext.Default.ChangeEvent);
+                        yield return new SseItem<string>(data, Kind(change.Kind))
+                        {
+                            EventId = i == matching.Count - 1 ? Id(change.Rev) : null,
+                        };
+                    }
+                    if (matching.Count > 0)
+                        quietSince = time.GetTimestamp();
+                }
+
+                var remaining = progressEvery - time.GetElapsedTime(quietSince);
+                var timedOut = remaining <= TimeSpan.Zero;
+                if (!timedOut)
+                {
+                    try
+                    {
+                        await applied.WaitAsync(remaining, time, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        timedOut = true;
+                    }
+                }
+                if (timedOut)
+                {
+                    // Bookmark: every matching change up to next - 1 has been sent.
+                    yield return Marker("progress", next - 1);
+                    quietSince = time.GetTimestamp();
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _streams);
+        }
+    }
+
+    public static ChangeEvent ToEvent(Change change, bool utf8) =>
+        change.Kind == ChangeKind.Set
+            ? new ChangeEvent(change.Rev, change.Path, "set", Values.Encode(change.Value.Span, utf8))
+            : new ChangeEvent(change.Rev, change.Path, "del");
+
+    public static string Kind(ChangeKind kind) => kind == ChangeKind.Set ? "set" : "del";
+
+    private static SseItem<string> Marker(string type, long rev) =>
+        new(JsonSerializer.Serialize(new ProgressEvent(rev), DoozerJsonContext.Default.ProgressEvent), type) { EventId = Id(rev) };
+
+    private static string Id(long rev) => rev.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
