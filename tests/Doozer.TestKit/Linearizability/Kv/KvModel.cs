@@ -8,6 +8,7 @@ public sealed class KvModel : ILinearizabilityModel<KvState, KvInput, KvOutput>
 {
     private readonly Dictionary<string, int> slots = new(StringComparer.Ordinal);
     private readonly bool partitionPerKey;
+    private readonly KvValue empty = new("");
 
     public KvModel(IEnumerable<string> keys, bool partitionPerKey)
     {
@@ -32,8 +33,8 @@ public sealed class KvModel : ILinearizabilityModel<KvState, KvInput, KvOutput>
 
     public KvState Init()
     {
-        var values = new string[slots.Count];
-        Array.Fill(values, "");
+        var values = new KvValue[slots.Count];
+        Array.Fill(values, empty);
         return new KvState(values);
     }
 
@@ -44,12 +45,12 @@ public sealed class KvModel : ILinearizabilityModel<KvState, KvInput, KvOutput>
         {
             case KvOperation.Get:
                 next = state;
-                return output.Unknown || string.Equals(output.Value, state[slot], StringComparison.Ordinal);
+                return output.Unknown || string.Equals(output.Value, state[slot].Text, StringComparison.Ordinal);
             case KvOperation.Put:
-                next = state.With(slot, input.Value);
+                next = state.With(slot, empty.Then(input.Value));
                 return true;
             default:
-                next = state.With(slot, state[slot] + input.Value);
+                next = state.With(slot, state[slot].Then(input.Value));
                 return true;
         }
     }

@@ -1,17 +1,17 @@
 namespace Doozer.TestKit.Linearizability.Kv;
 
-/// <summary>An immutable map from key slot to value; every step that writes copies it (ten keys: cheap).</summary>
+/// <summary>An immutable map from key slot to value; a step that writes copies the small slot array.</summary>
 public sealed class KvState
 {
-    private readonly string[] values;
+    private readonly KvValue[] values;
 
-    internal KvState(string[] values)
+    internal KvState(KvValue[] values)
     {
         this.values = values;
         var hash = 17;
         foreach (var value in values)
         {
-            hash = (hash * 31) + value.GetHashCode(StringComparison.Ordinal);
+            hash = (hash * 31) + value.Hash;
         }
 
         Hash = hash;
@@ -19,11 +19,11 @@ public sealed class KvState
 
     internal int Hash { get; }
 
-    internal string this[int slot] => values[slot];
+    internal KvValue this[int slot] => values[slot];
 
-    internal KvState With(int slot, string value)
+    internal KvState With(int slot, KvValue value)
     {
-        var copy = (string[])values.Clone();
+        var copy = (KvValue[])values.Clone();
         copy[slot] = value;
         return new KvState(copy);
     }
@@ -37,7 +37,7 @@ public sealed class KvState
 
         for (var i = 0; i < values.Length; i++)
         {
-            if (!string.Equals(values[i], other.values[i], StringComparison.Ordinal))
+            if (!ReferenceEquals(values[i], other.values[i]))
             {
                 return false;
             }
@@ -46,5 +46,14 @@ public sealed class KvState
         return true;
     }
 
-    public override string ToString() => "{" + string.Join(", ", values.Select((v, i) => $"#{i}=\"{v}\"")) + "}";
+    public override string ToString()
+    {
+        var text = new System.Text.StringBuilder("{");
+        for (var i = 0; i < values.Length; i++)
+        {
+            text.Append(i == 0 ? "" : ", ").Append('#').Append(i).Append("=\"").Append(values[i].Text).Append('"');
+        }
+
+        return text.Append('}').ToString();
+    }
 }
