@@ -1,0 +1,157 @@
+using Doozer.Consensus.Messages;
+
+namespace Doozer.Consensus;
+
+// The acceptor: the only durable state of the protocol. Invariant: promised never decreases, across restarts too,
+// and an acceptance is never answered before it is in a Ready to persist.
+public sealed partial class Replica
+{
+    private Ballot promised;
+    private readonly Dictionary<long, AcceptedEntry> accepted = [];
+
+    // PlantedBug.AckBeforePersist: durable writes held back one cycle while their answers go out now.
+    private readonly List<(long Cycle, AcceptedEntry Entry)> deferredAccepted = [];
+    private long deferredPromiseCycle = -1;
+
+    private bool restoredFromDisk;
+
+    private void Restore(DurableState state)
+    {
+        promised = state.Promised;
+        highestSeen = state.Promised;
+        snapshotSlot = state.SnapshotSlot;
+        commit = applied = emittedThrough = state.SnapshotSlot;
+        foreach (var entry in state.Accepted)
+        {
+            if (entry.Slot > snapshotSlot)
+                accepted[entry.Slot] = entry;
+        }
+        if (state.Configurations.Count > 0)
+        {
+            configurations.Clear();
+            configurations.AddRange(state.Configurations.OrderBy(c => c.AppliedSlot));
+        }
+        restoredFromDisk = true;
+    }
+
+    private void RaisePromise(Ballot to)
+    {
+        if (to <= promised)
+            return;
+        promised = to;
+        if (options.PlantedBug == PlantedBug.AckBeforePersist)
+            deferredPromiseCycle = cycle;
+        else
+            ready.Promised = promised;
+    }
+
+    private void PersistAccepted(AcceptedEntry entry)
+    {
+        if (options.PlantedBug == PlantedBug.AckBeforePersist)
+            deferredAccepted.Add((cycle, entry));
+        else
+            ready.AcceptedList.Add(entry);
+    }
+
+    private bool HasDeferredPersistence => false;
+
+    private void ReleaseDeferredPersistence()
+    {
+        // Called before the cycle number moves: releases only what was produced before the previous GetReady, whose
+        // answers already left unprotected.
+        if (deferredPromiseCycle >= 0 && deferredPromiseCycle < cycle)
+        {
+            ready.Promised = promised;
+            deferredPromiseCycle = -1;
+        }
+        var kept = 0;
+        foreach (var (producedIn, entry) in deferredAccepted)
+        {
+            if (producedIn < cycle)
+                ready.AcceptedList.Add(entry);
+            else
+                deferredAccepted[kept++] = (producedIn, entry);
+        }
+        deferredAccepted.RemoveRange(kept, deferredAccepted.Count - kept);
+    }
+
+    private void OnPrepare(Prepare m)
+    {
+        NoteBallot(m.Ballot);
+        // Equal is allowed: only the ballot's own proposer sends it, e.g. again after a lost promise.
+        if (m.Ballot < promised)
+        {
+            Send(new Rejected(Id, m.From, m.Ballot, promised));
+            return;
+        }
+        if (m.Ballot > promised && m.From != Id)
+            StepDownFor(m.Ballot);
+        RaisePromise(m.Ballot);
+        if (m.From != Id)
+            ResetElectionTimer();
+
+        var reported = new List<AcceptedEntry>();
+        var known = new List<DecidedSlot>();
+        foreach (var entry in accepted.Values)
+        {
+            if (entry.Slot >= m.FirstSlot)
+                reported.Add(entry);
+        }
+        foreach (var (slot, value) in decided)
+        {
+            if (slot >= m.FirstSlot)
+                known.Add(new DecidedSlot(slot, value));
+        }
+        Send(new Promise(Id, m.From, m.Ballot, m.FirstSlot, [.. reported], [.. known], snapshotSlot));
+    }
+
+    private void OnAccept(Accept m)
+    {
+        NoteBallot(m.Ballot);
+        if (m.Ballot < promised)
+        {
+            Send(new Rejected(Id, m.From, m.Ballot, promised));
+            return;
+        }
+        if (m.From != Id)
+        {
+            StepDownFor(m.Ballot);
+            FollowLeader(m.From, m.Ballot);
+        }
+        RaisePromise(m.Ballot);
+        if (m.Slot > snapshotSlot)
+        {
+            if (!accepted.TryGetValue(m.Slot, out var existing) || existing.Ballot != m.Ballot)
+            {
+                var entry = new AcceptedEntry(m.Slot, m.Ballot, m.Value);
+                accepted[m.Slot] = entry;
+                PersistAccepted(entry);
+            }
+        }
+        // A compacted slot is decided and applied here, so the leader's value for it is the decided one: answering
+        // lets a leader that re-proposes it reach its quorum.
+        Send(new Accepted(Id, m.From, m.Ballot, m.Slot));
+        if (m.From != Id)
+            LearnFromLeader(m.From, m.Ballot, m.Commit);
+    }
+
+    /// <summary>
+    /// Discards log entries at or below <paramref name="throughSlot"/>: the caller has durably stored a snapshot of
+    /// its applied state there. Only applied slots may be discarded.
+    /// </summary>
+    public void Compact(long throughSlot)
+    {
+        if (handedOut is not null)
+            throw new InvalidOperationException("Compact outside a Ready cycle.");
+        if (throughSlot > applied)
+            throw new ArgumentOutOfRangeException(nameof(throughSlot), "Only applied slots can be compacted.");
+        if (throughSlot <= snapshotSlot)
+            return;
+        for (var slot = snapshotSlot + 1; slot <= throughSlot; slot++)
+        {
+            accepted.Remove(slot);
+            decided.Remove(slot);
+        }
+        snapshotSlot = throughSlot;
+    }
+}

@@ -1,0 +1,64 @@
+namespace Doozer.Consensus;
+
+// Configuration is data: the caller applies decided slots and reports the voters they produce. The configuration
+// reported after applying slot s governs slot s + alpha; the one before the first change governs everything earlier.
+public sealed partial class Replica
+{
+    private readonly List<ConfigurationChange> configurations = [];
+    private int[] members = [];
+
+    public Configuration LatestConfiguration => configurations[^1].Configuration;
+
+    /// <summary>
+    /// After applying <paramref name="appliedSlot"/> the configuration is <paramref name="configuration"/>. Call it
+    /// while applying a Ready's decided slots, before <see cref="Advance"/>, for each slot that changed it.
+    /// </summary>
+    public void ReportConfiguration(long appliedSlot, Configuration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var latest = configurations[^1];
+        if (appliedSlot < latest.AppliedSlot || latest.Configuration.SameMembers(configuration))
+            return;
+        if (appliedSlot == latest.AppliedSlot && configurations.Count > 1)
+            configurations[^1] = new ConfigurationChange(appliedSlot, configuration);
+        else
+            configurations.Add(new ConfigurationChange(appliedSlot, configuration));
+        RecomputeMembers();
+    }
+
+    /// <summary>The configurations this replica knows, oldest first (what a snapshot must carry).</summary>
+    public IReadOnlyList<ConfigurationChange> Configurations => configurations;
+
+    // The voters of a slot are fixed once slot - alpha is applied; before that a later change could still govern it.
+    private bool KnowsConfigurationFor(long slot) => slot <= applied + options.Alpha;
+
+    private Configuration ConfigurationFor(long slot)
+    {
+        for (var i = configurations.Count - 1; i > 0; i--)
+        {
+            if (configurations[i].AppliedSlot + options.Alpha <= slot)
+                return configurations[i].Configuration;
+        }
+        return configurations[0].Configuration;
+    }
+
+    private void TrimConfigurations()
+    {
+        // Keep the configuration governing the first undecided slot and everything after it.
+        while (configurations.Count > 1 && configurations[1].AppliedSlot + options.Alpha <= commit + 1 &&
+               configurations[1].AppliedSlot <= snapshotSlot)
+            configurations.RemoveAt(0);
+    }
+
+    private void RecomputeMembers()
+    {
+        var all = new SortedSet<int>();
+        foreach (var change in configurations)
+        {
+            all.UnionWith(change.Configuration.Voters);
+            all.UnionWith(change.Configuration.Learners);
+        }
+        all.Remove(Id);
+        members = [.. all];
+    }
+}

@@ -1,0 +1,33 @@
+namespace Doozer.Consensus;
+
+public sealed class ReplicaOptions
+{
+    public required int NodeId { get; init; }
+
+    /// <summary>The configuration before any change is applied (slot 0).</summary>
+    public required Configuration InitialConfiguration { get; init; }
+
+    /// <summary>
+    /// The configuration after applying slot s governs slot s + Alpha; it also bounds the pipeline (a leader never
+    /// proposes above applied + Alpha, because it cannot know that slot's voters yet).
+    /// </summary>
+    public int Alpha { get; init; } = 32;
+
+    /// <summary>The leader sends a heartbeat (decided prefix, read round) every this many ticks.</summary>
+    public int HeartbeatTicks { get; init; } = 2;
+
+    /// <summary>
+    /// Base election timeout in ticks; the real timeout is drawn from [E, 2E) and widened after failed elections
+    /// (back-off against duelling proposers). Must be several heartbeats so one lost heartbeat does not depose a leader.
+    /// </summary>
+    public int ElectionTicks { get; init; } = 10;
+
+    /// <summary>Group commit: at most this many commands are batched into one slot.</summary>
+    public int MaxCommandsPerSlot { get; init; } = 4096;
+
+    /// <summary>At most this many decided values are sent in answer to one fetch.</summary>
+    public int MaxFetchSlots { get; init; } = 64;
+
+    /// <summary>Test-only planted bug (see <see cref="Consensus.PlantedBug"/>); None in production.</summary>
+    internal PlantedBug PlantedBug { get; init; }
+}

@@ -1,0 +1,8 @@
+namespace Doozer.Consensus;
+
+public enum Role
+{
+    Follower,
+    Candidate,
+    Leader,
+}
