@@ -24,7 +24,8 @@ public readonly record struct TreeAddress(string Path, bool TrailingSlash)
         }
         var trailing = rest.EndsWith('/');
         var path = trailing ? rest[..^1] : rest;
-        if (!TreePath.IsValid(path))
+        // "//" would leave "/" after removing the trailing slash: an empty name, not the root.
+        if (path == TreePath.Root || !TreePath.IsValid(path))
             return false;
         address = new TreeAddress(path, trailing);
         return true;

@@ -79,8 +79,8 @@ public sealed class WatchHub(AppliedTree tree, TimeProvider time)
     /// <summary>
     /// The SSE events of a watch from revision <paramref name="from"/> on: one per changed file, in revision order;
     /// a revision's events go together and only its last carries the id, so Last-Event-ID always names a whole
-    /// revision. A quiet stream gets a progress event (with the id of the revision it has delivered up to) after
-    /// <paramref name="progressEvery"/>.
+    /// revision. The stream opens with a progress event for the revision before <paramref name="from"/>, and a quiet
+    /// stream gets another (with the id of the revision it has delivered up to) after <paramref name="progressEvery"/>.
     /// </summary>
     public async IAsyncEnumerable<SseItem<string>> StreamAsync(
         Glob glob, long from, bool utf8, TimeSpan progressEvery, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -90,6 +90,9 @@ public sealed class WatchHub(AppliedTree tree, TimeProvider time)
         {
             var matching = new List<Change>();
             var next = Math.Max(from, 1);
+            // The first event goes out at once: it sends the response headers (an EventSource opens only then) and
+            // bookmarks where the stream starts, so a client that reconnects before any change resumes correctly.
+            yield return Marker("progress", next - 1);
             var quietSince = time.GetTimestamp();
             while (!cancellationToken.IsCancellationRequested)
             {
