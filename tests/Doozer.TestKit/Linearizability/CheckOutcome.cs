@@ -6,7 +6,7 @@ public sealed record CheckOutcome<TInput, TOutput>(
     IReadOnlyList<PartitionVerdict<TInput, TOutput>> Partitions,
     TimeSpan Elapsed)
 {
-    /// <summary>A failure message for a test: every partition that did not pass, with its counterexample.</summary>
+    /// <summary>A failure message for a test: the illegal partitions with their counterexamples, or the undecided ones.</summary>
     public string Describe()
     {
         var text = new System.Text.StringBuilder();
@@ -14,7 +14,9 @@ public sealed record CheckOutcome<TInput, TOutput>(
             .Append(" ms over ").Append(Partitions.Count).Append(" partitions");
         foreach (var partition in Partitions)
         {
-            if (partition.Result != CheckResult.Ok)
+            // Once a partition is illegal the others are cut short; their Unknown says nothing, so only the
+            // counterexamples are shown.
+            if (partition.Result == CheckResult.Illegal || (Result == CheckResult.Unknown && partition.Result == CheckResult.Unknown))
             {
                 text.AppendLine().Append(partition.Describe());
             }

@@ -9,6 +9,10 @@ namespace Doozer.TestKit.Linearizability;
 /// (set of linearized operations, state) is new to the cache), lift it out of the list and restart from the head;
 /// at a return whose call is still in the list, that operation can no longer be placed, so backtrack the most recent
 /// choice. The history is linearizable when the list is empty.
+/// Two partial-order reductions sit on top, both sound because the operation they place could be moved to the front
+/// of any linearization of the rest: read-only operations (the model's IsReadOnly) and operations independent of
+/// every rival (the model's Independent) are placed as soon as they are accepted and never tried elsewhere.
+/// Stack entries for such placements are marked forced: backtracking goes straight through them.
 /// </summary>
 internal sealed class PartitionSearch<TState, TInput, TOutput>
 {
