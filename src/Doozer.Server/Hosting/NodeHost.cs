@@ -56,6 +56,8 @@ public static class NodeHost
         services.AddOpenApi("v1", openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Doozer";
+            // Every node serves the same API: the document names no server, so it is the same wherever it is fetched.
+            document.Servers?.Clear();
             document.Info.Description = "A consistent, highly-available store for small amounts of critical data: a tree of files with revisions, compare-and-set, and watches.";
             return Task.CompletedTask;
         }));
