@@ -37,22 +37,29 @@ internal sealed class NameTree
         return null;
     }
 
-    public static NameTree SetItem(NameTree? tree, string name, Node value, out bool added)
+    public static NameTree SetItem(NameTree? tree, string name, Node value, out bool added) =>
+        SetItem(tree, name, name, value, out added);
+
+    /// <summary>
+    /// Sets <paramref name="name"/>; a new entry's name string is <paramref name="nameString"/>, or a copy of the span
+    /// when that is null, so that overwriting an entry allocates no string.
+    /// </summary>
+    public static NameTree SetItem(NameTree? tree, ReadOnlySpan<char> name, string? nameString, Node value, out bool added)
     {
         if (tree is null)
         {
             added = true;
-            return new NameTree(name, value, null, null);
+            return new NameTree(nameString ?? name.ToString(), value, null, null);
         }
-        var c = string.CompareOrdinal(name, tree.Name);
+        var c = name.SequenceCompareTo(tree.Name);
         if (c == 0)
         {
             added = false;
             return new NameTree(tree.Name, value, tree.Left, tree.Right);
         }
         return c < 0
-            ? Balance(tree.Name, tree.Value, SetItem(tree.Left, name, value, out added), tree.Right)
-            : Balance(tree.Name, tree.Value, tree.Left, SetItem(tree.Right, name, value, out added));
+            ? Balance(tree.Name, tree.Value, SetItem(tree.Left, name, nameString, value, out added), tree.Right)
+            : Balance(tree.Name, tree.Value, tree.Left, SetItem(tree.Right, name, nameString, value, out added));
     }
 
     /// <summary>The tree without <paramref name="name"/>; unchanged when it is absent.</summary>

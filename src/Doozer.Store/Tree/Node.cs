@@ -33,9 +33,12 @@ internal sealed class DirNode : Node
 
     public Node? Find(ReadOnlySpan<char> name) => NameTree.Find(Entries, name);
 
-    public DirNode With(string name, Node node)
+    public DirNode With(string name, Node node) => With(name, name, node);
+
+    /// <summary>This directory with <paramref name="name"/> set; the name is copied to a string only if it is new.</summary>
+    public DirNode With(ReadOnlySpan<char> name, string? nameString, Node node)
     {
-        var entries = NameTree.SetItem(Entries, name, node, out var added);
+        var entries = NameTree.SetItem(Entries, name, nameString, node, out var added);
         return new DirNode(entries, added ? Count + 1 : Count);
     }
 

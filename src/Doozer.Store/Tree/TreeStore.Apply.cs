@@ -40,32 +40,58 @@ public sealed partial class TreeStore
         if (path == TreePath.Root)
             return Unchanged(ApplyStatus.IsDir);
 
-        // dirs[i] is the directory holding names[i], null where it does not exist yet.
-        var names = Split(path);
-        var dirs = new DirNode?[names.Length];
-        dirs[0] = root;
-        for (var i = 1; i < names.Length; i++)
-        {
-            var node = dirs[i - 1]?.Find(names[i - 1]);
-            if (node is FileNode)
-                return Unchanged(ApplyStatus.NotDir);
-            dirs[i] = (DirNode?)node;
-        }
-        var target = dirs[^1]?.Find(names[^1]);
-        if (target is DirNode)
-            return Unchanged(ApplyStatus.IsDir);
-        var file = (FileNode?)target;
-        if (!IsSatisfied(command.Precondition, file))
-            return Unchanged(ApplyStatus.RevMismatch, file?.Rev ?? 0);
-
         var rev = _current.Rev + 1;
-        var value = command.Value.ToArray();
-        Node replacement = new FileNode(rev, value);
-        for (var i = names.Length - 1; i >= 0; i--)
-            replacement = (dirs[i] ?? DirNode.Empty).With(names[i], replacement);
-        Change[] changes = [new Change(rev, path, ChangeKind.Set, value)];
-        Commit((DirNode)replacement, changes);
+        var status = SetBelow(root, path.AsSpan(1), rev, command, out var newRoot, out var file, out var written);
+        if (status != ApplyStatus.Ok)
+            return Unchanged(status, status == ApplyStatus.RevMismatch ? file?.Rev ?? 0 : 0);
+        Change[] changes = [new Change(rev, path, ChangeKind.Set, written!.Value)];
+        Commit((DirNode)newRoot!, changes);
         return new ApplyResult(ApplyStatus.Ok, rev, 0, file is null, changes);
+    }
+
+    /// <summary>
+    /// Sets the file at <paramref name="rest"/> (a path relative to <paramref name="dir"/>, null when the directory
+    /// does not exist yet) and returns the copied directory. Every check happens on the way down, before anything is
+    /// allocated; the copies are made on the way back up, so a failed set allocates nothing.
+    /// </summary>
+    /// <param name="existing">The file being overwritten, if any (also on RevMismatch).</param>
+    /// <param name="written">The new file.</param>
+    private static ApplyStatus SetBelow(
+        DirNode? dir,
+        ReadOnlySpan<char> rest,
+        long rev,
+        SetCommand command,
+        out Node? replacement,
+        out FileNode? existing,
+        out FileNode? written)
+    {
+        replacement = null;
+        existing = null;
+        written = null;
+        var slash = rest.IndexOf('/');
+        var name = slash < 0 ? rest : rest[..slash];
+        var entry = dir?.Find(name);
+        Node child;
+        if (slash >= 0)
+        {
+            if (entry is FileNode)
+                return ApplyStatus.NotDir;
+            var status = SetBelow((DirNode?)entry, rest[(slash + 1)..], rev, command, out var below, out existing, out written);
+            if (status != ApplyStatus.Ok)
+                return status;
+            child = below!;
+        }
+        else
+        {
+            if (entry is DirNode)
+                return ApplyStatus.IsDir;
+            existing = (FileNode?)entry;
+            if (!IsSatisfied(command.Precondition, existing))
+                return ApplyStatus.RevMismatch;
+            child = written = new FileNode(rev, command.Value.ToArray());
+        }
+        replacement = (dir ?? DirNode.Empty).With(name, null, child);
+        return ApplyStatus.Ok;
     }
 
     private ApplyResult ApplyDelete(DeleteCommand command)
