@@ -43,7 +43,7 @@ public sealed partial class StoreView
 
         // One entry more than asked tells whether another page follows.
         var entries = new List<DirEntry>(Math.Min(limit, dir.Count) + 1);
-        CollectEntries(dir.Entries, after, entries, limit + 1);
+        CollectEntries(dir.Entries, after, entries, limit);
         string? next = null;
         if (entries.Count > limit)
         {
@@ -91,19 +91,20 @@ public sealed partial class StoreView
             throw new ArgumentException($"Not a valid tree path: '{path}'.", nameof(path));
     }
 
-    private static void CollectEntries(NameTree? tree, string? after, List<DirEntry> output, int max)
+    /// <summary>Collects up to <paramref name="limit"/> + 1 entries whose names sort after <paramref name="after"/>: one more than a page tells whether another follows.</summary>
+    private static void CollectEntries(NameTree? tree, string? after, List<DirEntry> output, int limit)
     {
-        if (tree is null || output.Count >= max)
+        if (tree is null || output.Count > limit)
             return;
         if (after is null || string.CompareOrdinal(tree.Name, after) > 0)
         {
-            CollectEntries(tree.Left, after, output, max);
-            if (output.Count >= max)
+            CollectEntries(tree.Left, after, output, limit);
+            if (output.Count > limit)
                 return;
             output.Add(tree.Value is FileNode file
                 ? new DirEntry(tree.Name, NodeKind.File, file.Rev, file.Value.Length)
                 : new DirEntry(tree.Name, NodeKind.Dir, 0, 0));
         }
-        CollectEntries(tree.Right, after, output, max);
+        CollectEntries(tree.Right, after, output, limit);
     }
 }

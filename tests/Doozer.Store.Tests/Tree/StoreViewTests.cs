@@ -106,6 +106,15 @@ public class StoreViewTests
     }
 
     [Fact]
+    public void The_largest_limit_does_not_overflow()
+    {
+        var view = StoreWith("/d/a", "/d/b").Current;
+        Assert.Equal(2, view.List("/d", null, int.MaxValue).Entries.Count);
+        Assert.Equal(2, view.Walk(G("/**"), null, int.MaxValue).Files.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => view.Walk(G("/**"), null, 0));
+    }
+
+    [Fact]
     public void Walk_is_at_the_view_revision()
     {
         var store = StoreWith("/a", "/b");
