@@ -31,10 +31,18 @@ public static class CommandLine
             NameOption, ListenOption, MemoryOption, DataOption, HistoryOption, MaxValueBytesOption, ClusterOption, SecretOption, RoSecretOption,
         };
         // Hosting tools (WebApplicationFactory, the build-time OpenAPI generator) pass their own --key=value
-        // arguments: leave those to ASP.NET Core's configuration instead of failing on them.
+        // arguments: those go on to ASP.NET Core's configuration; anything else unknown is a usage error.
         root.TreatUnmatchedTokensAsErrors = false;
 
         var result = root.Parse(args);
+        foreach (var token in result.UnmatchedTokens)
+        {
+            if (!IsHostingArgument(token))
+            {
+                Console.Error.WriteLine($"doozerd: unknown argument '{token}'. See doozerd --help.");
+                return ([], [], 2);
+            }
+        }
         // The root command has no action of its own: any action here is --help, --version or a usage error report.
         if (result.Action is not null)
         {
@@ -58,5 +66,19 @@ public static class CommandLine
         Set(SecretOption, nameof(NodeOptions.Secret));
         Set(RoSecretOption, nameof(NodeOptions.RoSecret));
         return (settings, [.. result.UnmatchedTokens], null);
+    }
+
+    // What WebApplicationFactory and the build-time OpenAPI generator pass to the entry point: host settings, and
+    // settings of the node's own configuration section in --key=value form.
+    private static readonly string[] HostingKeys = ["--environment=", "--contentRoot=", "--applicationName=", "--urls=", $"--{NodeOptions.Section}:", $"--{NodeOptions.Section}="];
+
+    private static bool IsHostingArgument(string token)
+    {
+        foreach (var key in HostingKeys)
+        {
+            if (token.StartsWith(key, StringComparison.OrdinalIgnoreCase))
+                return true;
+        }
+        return false;
     }
 }
