@@ -14,6 +14,7 @@ internal enum SimEventKind
     Retry,
     ConfigChange,
     Read,
+    Isolate,
 }
 
 internal readonly record struct SimEvent(SimEventKind Kind, int Node, Message? Message = null);

@@ -18,6 +18,9 @@ internal sealed class SimNode(int id)
 
     public bool CrashAfterNextCycle { get; set; }
 
+    /// <summary>When positive, the node is cut off this many units after its next cycle that proposes several slots.</summary>
+    public int IsolateAfterNextCycle { get; set; }
+
     // --- Disk: only what Ready asked to persist, and snapshots. ---
     public Ballot DurablePromised { get; set; }
 

@@ -4,13 +4,41 @@ namespace Doozer.Consensus.Tests.Simulation;
 // and the liveness phase that heals them all.
 internal sealed partial class Simulation
 {
+    // The last quarter of the fault phase is one episode: the leader is cut off right after proposing several slots
+    // and stays cut off (no other faults, no early heal) until the liveness phase. The majority must elect a new
+    // leader that recovers, fills the gaps and goes on; then everything heals.
+    private bool finalEpisode;
+
+    private void StartFinalEpisode()
+    {
+        finalEpisode = true;
+        var leader = All.FirstOrDefault(n => n.Replica?.Role == Role.Leader);
+        if (leader is null || IsPaused(leader))
+            return;
+        leader.IsolateAfterNextCycle = 1 + random.Next(MaxIsolateDelay);
+        // A burst at the leader so that its next cycle proposes several slots at once.
+        for (var i = 0; i < 24; i++)
+        {
+            var payload = new byte[8];
+            random.NextBytes(payload);
+            payload[0] = 0x01;
+            var id = ++requestSequence;
+            proposed[id] = payload;
+            pendingRequests[id] = now;
+            lastAttempt[id] = now;
+            attempts[id] = 1;
+            leader.Replica!.Propose(id, payload);
+        }
+        ScheduleReady(leader);
+    }
+
     private void InjectFault()
     {
-        if (!faultsOn)
+        if (!faultsOn || finalEpisode)
             return;
         Schedule(1 + random.Next(mix.FaultEvery * 2), new SimEvent(SimEventKind.Fault, 0));
         var leader = All.FirstOrDefault(n => n.Replica?.Role == Role.Leader);
-        switch (random.Next(10))
+        switch (random.Next(12))
         {
             case 0:
             case 1:
@@ -47,7 +75,14 @@ internal sealed partial class Simulation
                 paused.PausedUntil = Math.Max(paused.PausedUntil, now + 30 + random.Next(400));
                 break;
             case 8:
-                HealLinks();
+                OnHealEvent();
+                break;
+            case 10:
+            case 11:
+                // Isolate the leader just after a cycle that proposed several slots: of the messages in flight some
+                // arrive and some are cut, which is how a follower ends up with slot t + 1 but not slot t.
+                if (leader is not null)
+                    leader.IsolateAfterNextCycle = 1 + random.Next(MaxIsolateDelay);
                 break;
             case 9:
                 // Fast restart of the leader: it comes back before the followers' election timeouts.
@@ -59,6 +94,8 @@ internal sealed partial class Simulation
                 break;
         }
     }
+
+        private const int MaxIsolateDelay = 12;
 
     private void CrashFor(SimNode node)
     {
@@ -114,6 +151,12 @@ internal sealed partial class Simulation
         Schedule(100 + random.Next(600), new SimEvent(SimEventKind.Heal, 0));
     }
 
+    private void OnHealEvent()
+    {
+        if (!finalEpisode)
+            HealLinks();
+    }
+
     private void HealLinks() => Array.Clear(blocked);
 
     private void StartLivenessPhase()
@@ -125,6 +168,7 @@ internal sealed partial class Simulation
         {
             node.PausedUntil = 0;
             node.CrashAfterNextCycle = false;
+            node.IsolateAfterNextCycle = 0;
             if (!node.IsUp)
                 Schedule(1 + random.Next(20), new SimEvent(SimEventKind.Restart, node.Id));
         }

@@ -69,10 +69,24 @@ internal sealed partial class Simulation
         votes.Add((entry.Ballot, entry.Value, [node]));
     }
 
+    private readonly Dictionary<Ballot, int> ballotIncarnation = [];
+
     private void NoteSent(SimNode node, Message message)
     {
         switch (message)
         {
+            case Prepare prepare:
+                // Ballots are never reused: one incarnation of its owner starts each ballot.
+                if (ballotIncarnation.TryGetValue(prepare.Ballot, out var incarnation))
+                {
+                    if (incarnation != node.Incarnation)
+                        Violation($"ballot {prepare.Ballot} reused by n{node.Id} after a restart");
+                }
+                else
+                {
+                    ballotIncarnation[prepare.Ballot] = node.Incarnation;
+                }
+                break;
             case Accept accept:
                 // A ballot proposes at most one value per slot; a reused ballot breaks exactly this.
                 if (proposedInBallot.TryGetValue((accept.Slot, accept.Ballot), out var earlier))

@@ -56,7 +56,8 @@ internal sealed partial class Simulation
     {
         var simulation = new Simulation(seed, bug, faultSteps, livenessUnits) { trace = trace };
         simulation.Loop();
-        return new SimulationResult(seed, simulation.steps, simulation.violations, simulation.mix.ToString(), simulation.maxDecided);
+        return new SimulationResult(seed, simulation.steps, simulation.violations, simulation.mix.ToString(), simulation.maxDecided,
+            simulation.globalDecided.Values.Count(v => v.IsNoOp));
     }
 
     private IEnumerable<SimNode> All => nodes.Skip(1);
@@ -80,6 +81,8 @@ internal sealed partial class Simulation
                 CheckPromiseMonotonic(nodes[next.Node]);
             if (violations.Count > 0)
                 return;
+            if (faultsOn && !finalEpisode && steps >= faultSteps * 3 / 4)
+                StartFinalEpisode();
             if (faultsOn && steps >= faultSteps)
                 StartLivenessPhase();
             if (!faultsOn)
@@ -120,7 +123,7 @@ internal sealed partial class Simulation
                 InjectFault();
                 break;
             case SimEventKind.Heal:
-                HealLinks();
+                OnHealEvent();
                 break;
             case SimEventKind.Propose:
                 ClientPropose();
@@ -133,6 +136,10 @@ internal sealed partial class Simulation
                 break;
             case SimEventKind.Read:
                 ClientRead();
+                break;
+            case SimEventKind.Isolate:
+                if (faultsOn)
+                    Isolate(e.Node);
                 break;
         }
     }
@@ -212,11 +219,17 @@ internal sealed partial class Simulation
         foreach (var grant in ready.ReadGrants)
             CheckRead(node, grant);
         var snapshotRequest = ready.InstallSnapshot;
+        var busy = node.IsolateAfterNextCycle > 0 && ProposesSeveralSlots(ready);
         replica.Advance();
 
         if (snapshotRequest is { } request)
             TryInstallSnapshot(node, request);
         MaybeTakeSnapshot(node);
+        if (busy)
+        {
+            Schedule(node.IsolateAfterNextCycle, new SimEvent(SimEventKind.Isolate, node.Id));
+            node.IsolateAfterNextCycle = 0;
+        }
         if (node.CrashAfterNextCycle)
         {
             node.CrashAfterNextCycle = false;
@@ -225,6 +238,22 @@ internal sealed partial class Simulation
         }
         if (replica.HasReady)
             ScheduleReady(node);
+    }
+
+    private static bool ProposesSeveralSlots(Ready ready)
+    {
+        long first = -1;
+        foreach (var message in ready.Messages)
+        {
+            if (message is Accept accept)
+            {
+                if (first < 0)
+                    first = accept.Slot;
+                else if (accept.Slot != first)
+                    return true;
+            }
+        }
+        return false;
     }
 
     private void Send(Message message)

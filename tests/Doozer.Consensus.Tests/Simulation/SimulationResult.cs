@@ -1,6 +1,6 @@
 namespace Doozer.Consensus.Tests.Simulation;
 
-internal sealed record SimulationResult(int Seed, long Steps, IReadOnlyList<string> Violations, string Mix, long Decided)
+internal sealed record SimulationResult(int Seed, long Steps, IReadOnlyList<string> Violations, string Mix, long Decided, long NoOps)
 {
     public bool Passed => Violations.Count == 0;
 }
