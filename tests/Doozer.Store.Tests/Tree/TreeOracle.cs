@@ -53,71 +53,71 @@ internal sealed class TreeOracle
         switch (command)
         {
             case SetCommand set:
-            {
-                var path = set.Path;
-                var value = set.Value.ToArray();
-                if (client && UnderCtl(path))
                 {
-                    if (!IsSlot(path))
-                        return (ApplyStatus.ReadOnlyPath, 0, false, none);
-                    if (value.Length != 0 && !IsRegisteredNode(value))
-                        return (ApplyStatus.BadSlotValue, 0, false, none);
+                    var path = set.Path;
+                    var value = set.Value.ToArray();
+                    if (client && UnderCtl(path))
+                    {
+                        if (!IsSlot(path))
+                            return (ApplyStatus.ReadOnlyPath, 0, false, none);
+                        if (value.Length != 0 && !IsRegisteredNode(value))
+                            return (ApplyStatus.BadSlotValue, 0, false, none);
+                    }
+                    if (path == "/")
+                        return (ApplyStatus.IsDir, 0, false, none);
+                    if (AncestorIsFile(path))
+                        return (ApplyStatus.NotDir, 0, false, none);
+                    if (IsDir(path))
+                        return (ApplyStatus.IsDir, 0, false, none);
+                    var exists = Files.TryGetValue(path, out var file);
+                    if (!Satisfied(set.Precondition, exists, file.Rev))
+                        return (ApplyStatus.RevMismatch, exists ? file.Rev : 0, false, none);
+                    Rev++;
+                    Files[path] = (value, Rev);
+                    return (ApplyStatus.Ok, 0, !exists, [(path, ChangeKind.Set, value)]);
                 }
-                if (path == "/")
-                    return (ApplyStatus.IsDir, 0, false, none);
-                if (AncestorIsFile(path))
-                    return (ApplyStatus.NotDir, 0, false, none);
-                if (IsDir(path))
-                    return (ApplyStatus.IsDir, 0, false, none);
-                var exists = Files.TryGetValue(path, out var file);
-                if (!Satisfied(set.Precondition, exists, file.Rev))
-                    return (ApplyStatus.RevMismatch, exists ? file.Rev : 0, false, none);
-                Rev++;
-                Files[path] = (value, Rev);
-                return (ApplyStatus.Ok, 0, !exists, [(path, ChangeKind.Set, value)]);
-            }
             case DeleteCommand delete:
-            {
-                var path = delete.Path;
-                if (client && UnderCtl(path) && !IsSlot(path))
-                    return (ApplyStatus.ReadOnlyPath, 0, false, none);
-                if (path == "/")
-                    return (ApplyStatus.IsDir, 0, false, none);
-                if (AncestorIsFile(path))
-                    return (ApplyStatus.NotDir, 0, false, none);
-                if (IsDir(path))
-                    return (ApplyStatus.IsDir, 0, false, none);
-                if (!Files.TryGetValue(path, out var file))
-                    return (ApplyStatus.NotFound, 0, false, none);
-                if (!Satisfied(delete.Precondition, true, file.Rev))
-                    return (ApplyStatus.RevMismatch, file.Rev, false, none);
-                Rev++;
-                Files.Remove(path);
-                return (ApplyStatus.Ok, 0, false, [(path, ChangeKind.Del, [])]);
-            }
-            case DeleteTreeCommand deleteTree:
-            {
-                var path = deleteTree.Path;
-                if (client)
                 {
-                    var readOnly = UnderCtl(path)
-                        ? !(IsSlot(path) && !IsDir(path))
-                        : path == "/" && Files.Keys.Any(UnderCtl);
-                    if (readOnly)
+                    var path = delete.Path;
+                    if (client && UnderCtl(path) && !IsSlot(path))
                         return (ApplyStatus.ReadOnlyPath, 0, false, none);
+                    if (path == "/")
+                        return (ApplyStatus.IsDir, 0, false, none);
+                    if (AncestorIsFile(path))
+                        return (ApplyStatus.NotDir, 0, false, none);
+                    if (IsDir(path))
+                        return (ApplyStatus.IsDir, 0, false, none);
+                    if (!Files.TryGetValue(path, out var file))
+                        return (ApplyStatus.NotFound, 0, false, none);
+                    if (!Satisfied(delete.Precondition, true, file.Rev))
+                        return (ApplyStatus.RevMismatch, file.Rev, false, none);
+                    Rev++;
+                    Files.Remove(path);
+                    return (ApplyStatus.Ok, 0, false, [(path, ChangeKind.Del, [])]);
                 }
-                if (AncestorIsFile(path))
-                    return (ApplyStatus.NotDir, 0, false, none);
-                if (!IsFile(path) && !IsDir(path))
-                    return (ApplyStatus.NotFound, 0, false, none);
-                var doomed = Files.Keys.Where(f => f == path || path == "/" || f.StartsWith(path + "/", StringComparison.Ordinal)).ToList();
-                if (doomed.Count == 0)
-                    return (ApplyStatus.Ok, 0, false, none);
-                Rev++;
-                foreach (var f in doomed)
-                    Files.Remove(f);
-                return (ApplyStatus.Ok, 0, false, doomed.Select(f => (f, ChangeKind.Del, Array.Empty<byte>())).ToList());
-            }
+            case DeleteTreeCommand deleteTree:
+                {
+                    var path = deleteTree.Path;
+                    if (client)
+                    {
+                        var readOnly = UnderCtl(path)
+                            ? !(IsSlot(path) && !IsDir(path))
+                            : path == "/" && Files.Keys.Any(UnderCtl);
+                        if (readOnly)
+                            return (ApplyStatus.ReadOnlyPath, 0, false, none);
+                    }
+                    if (AncestorIsFile(path))
+                        return (ApplyStatus.NotDir, 0, false, none);
+                    if (!IsFile(path) && !IsDir(path))
+                        return (ApplyStatus.NotFound, 0, false, none);
+                    var doomed = Files.Keys.Where(f => f == path || path == "/" || f.StartsWith(path + "/", StringComparison.Ordinal)).ToList();
+                    if (doomed.Count == 0)
+                        return (ApplyStatus.Ok, 0, false, none);
+                    Rev++;
+                    foreach (var f in doomed)
+                        Files.Remove(f);
+                    return (ApplyStatus.Ok, 0, false, doomed.Select(f => (f, ChangeKind.Del, Array.Empty<byte>())).ToList());
+                }
             case NopCommand:
                 return (ApplyStatus.Ok, 0, false, none);
             default:
