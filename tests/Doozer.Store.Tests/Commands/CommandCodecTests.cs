@@ -69,6 +69,24 @@ public class CommandCodecTests
     }
 
     [Fact]
+    public void Applying_decoded_commands_gives_the_same_store_byte_for_byte()
+    {
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        var direct = new Doozer.Store.Tree.TreeStore(10);
+        var viaLog = new Doozer.Store.Tree.TreeStore(10);
+        for (var i = 0; i < 3000; i++)
+        {
+            var command = RandomCommand(random);
+            var expected = direct.Apply(command);
+            var actual = viaLog.Apply(CommandCodec.Decode(CommandCodec.Encode(command)));
+            Assert.True(expected.Status == actual.Status && expected.Rev == actual.Rev, $"seed {seed}, command {i}");
+        }
+        Assert.True(direct.Rev > 0, $"seed {seed}: nothing applied");
+        Assert.Equal(direct.ToSnapshot(), viaLog.ToSnapshot());
+    }
+
+    [Fact]
     public void Unknown_version_tag_origin_or_precondition_is_a_FormatException()
     {
         Assert.Throws<FormatException>(() => CommandCodec.Decode(Hex("02 04 00")));
