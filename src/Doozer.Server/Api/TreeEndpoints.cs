@@ -7,6 +7,7 @@ using Doozer.Server.Security;
 using Doozer.Store.Commands;
 using Doozer.Store.Tree;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Doozer.Server.Api;
@@ -68,6 +69,7 @@ public static class TreeEndpoints
 
     private static async Task<Results<FileContentHttpResult, Ok<DirListing>, StatusCodeHttpResult, ProblemHttpResult>> GetAsync(
         HttpContext http, [Description("The tree path; a trailing slash asks for a directory.")] string? path, [Description("Read the tree as it was at this revision.")] long? rev, [Description("linearizable (default) or stale.")] string? consistency, [Description("Directory entries per page, 1 to 10000 (default 1000).")] int? limit, [Description("List the directory entries after this name.")] string? after, [Description("Seconds to wait for a revision this node has not reached yet, 0 to 300 (default 10).")] double? wait,
+        [FromHeader(Name = "If-None-Match")][Description("\"REV\" (or a list): answer 304 Not Modified while the file is still at that revision.")] string? ifNoneMatch,
         Access access, Reads reads, CancellationToken cancellationToken)
     {
         if (!TreeAddress.TryParse(http.Request.Path.Value ?? "", Prefix, out var address))
@@ -76,7 +78,6 @@ public static class TreeEndpoints
             return badLimit;
         if (Reads.ParsePoint(rev, consistency, wait, out var point) is { } badRead)
             return badRead;
-        var ifNoneMatch = http.Request.Headers.IfNoneMatch;
         if (!Conditions.TryParseRead(ifNoneMatch, 0, out _, out var error))
             return Query.Bad(error);
         if (access.Check(http, AccessLevel.Read) is { } denied)
@@ -121,12 +122,14 @@ public static class TreeEndpoints
     }
 
     private static async Task<Results<Created<WriteResponse>, Ok<WriteResponse>, ProblemHttpResult>> PutAsync(
-        HttpContext http, [Description("The file to write.")] string? path, Access access, IReplicatedLog log, IOptions<NodeOptions> options, CancellationToken cancellationToken)
+        HttpContext http, [Description("The file to write.")] string? path,
+        [FromHeader(Name = "If-Match")][Description("\"REV\" (or a list): write only if the file is at that revision; *: only if it exists.")] string? ifMatch,
+        [FromHeader(Name = "If-None-Match")][Description("*: write only if nothing exists at the path (create only).")] string? ifNoneMatch,
+        Access access, IReplicatedLog log, IOptions<NodeOptions> options, CancellationToken cancellationToken)
     {
         if (!TreeAddress.TryParse(http.Request.Path.Value ?? "", Prefix, out var address) || address.TrailingSlash && !address.IsRoot)
             return BadPath(http);
-        var request = http.Request;
-        if (!Conditions.TryParseWrite(request.Headers.IfMatch, request.Headers.IfNoneMatch, out var precondition, out var error))
+        if (!Conditions.TryParseWrite(ifMatch, ifNoneMatch, out var precondition, out var error))
             return Query.Bad(error);
         if (access.Check(http, AccessLevel.Write) is { } denied)
             return denied;
@@ -134,7 +137,7 @@ public static class TreeEndpoints
             return ReadOnly(address.Path);
 
         var max = options.Value.MaxValueBytes;
-        var value = await Body.ReadAsync(request, max, cancellationToken);
+        var value = await Body.ReadAsync(http.Request, max, cancellationToken);
         if (value is null)
             return Problem.Of(ProblemKind.ValueTooLarge, $"Values are at most {max} bytes on this node.", address.Path, ("maxValueBytes", max));
         if (address.IsRoot)
@@ -151,14 +154,16 @@ public static class TreeEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        HttpContext http, [Description("The file or directory to delete.")] string? path, [Description("Delete a directory and everything below it, at one revision.")] bool? recursive, Access access, IReplicatedLog log, CancellationToken cancellationToken)
+        HttpContext http, [Description("The file or directory to delete.")] string? path, [Description("Delete a directory and everything below it, at one revision.")] bool? recursive,
+        [FromHeader(Name = "If-Match")][Description("\"REV\" (or a list): delete only if the file is at that revision; *: only if it exists.")] string? ifMatch,
+        [FromHeader(Name = "If-None-Match")][Description("Not supported on DELETE: sending it is 400.")] string? ifNoneMatch,
+        Access access, IReplicatedLog log, CancellationToken cancellationToken)
     {
         if (!TreeAddress.TryParse(http.Request.Path.Value ?? "", Prefix, out var address) || address.TrailingSlash && !address.IsRoot)
             return BadPath(http);
-        var request = http.Request;
-        if (!StringValuesEmpty(request.Headers.IfNoneMatch))
+        if (!string.IsNullOrEmpty(ifNoneMatch))
             return Query.Bad("If-None-Match does not apply to DELETE; use If-Match.");
-        if (!Conditions.TryParseWrite(request.Headers.IfMatch, default, out var precondition, out var error))
+        if (!Conditions.TryParseWrite(ifMatch, default, out var precondition, out var error))
             return Query.Bad(error);
         var subtree = recursive == true;
         if (subtree && precondition.Kind != PreconditionKind.None)
@@ -177,9 +182,6 @@ public static class TreeEndpoints
         http.Response.Headers[DoozerHeaders.Rev] = result.Rev.ToString(CultureInfo.InvariantCulture);
         return TypedResults.NoContent();
     }
-
-    private static bool StringValuesEmpty(Microsoft.Extensions.Primitives.StringValues values) =>
-        Microsoft.Extensions.Primitives.StringValues.IsNullOrEmpty(values);
 
     private static string ETag(long rev) => $"\"{rev.ToString(CultureInfo.InvariantCulture)}\"";
 

@@ -5,6 +5,7 @@ using Doozer.Server.Security;
 using Doozer.Server.Watches;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Prometheus;
 
 namespace Doozer.Server.Hosting;
@@ -59,6 +60,16 @@ public static class NodeHost
             // Every node serves the same API: the document names no server, so it is the same wherever it is fetched.
             document.Servers?.Clear();
             document.Info.Description = "A consistent, highly-available store for small amounts of critical data: a tree of files with revisions, compare-and-set, and watches.";
+            // API.md section 6: with --secret, requests carry it as a bearer token (or ?access_token= for EventSource).
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "The node's --secret (read-write) or --ro-secret (read-only); not needed when the node has none.",
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
             return Task.CompletedTask;
         }));
         return null;
