@@ -9,6 +9,12 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
+# The web view's browser tests drive Debian's Chromium (tests/Doozer.WebView.Tests); they fail without it.
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium || echo "test.sh: could not install chromium; the browser tests will fail." >&2
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 

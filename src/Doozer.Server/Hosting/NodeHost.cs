@@ -79,6 +79,9 @@ public static class NodeHost
     {
         app.UseStatusCodePages(ProblemStatusPages.WriteAsync);
         app.UseHttpMetrics(o => o.SetMetricFactory(Prometheus.Metrics.WithCustomRegistry(app.Services.GetRequiredService<NodeMetrics>().Registry)));
+        // The web view (wwwroot): static files at "/", served before the endpoints and without the secret (API.md 6).
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(ui =>
         {
