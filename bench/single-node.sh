@@ -20,12 +20,21 @@ work=$(mktemp -d /tmp/doozer-bench.XXXXXX)
 node_pid=""
 child_pid=""
 
+# Stops the server started last: it runs in its own session (setsid), so its whole process group goes.
+stop_server() {
+  [ -n "$node_pid" ] || return 0
+  kill -TERM -- "-$node_pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$node_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$node_pid" 2>/dev/null || true
+  wait "$node_pid" 2>/dev/null || true
+  node_pid=""
+}
+
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   if [ -n "$child_pid" ]; then kill "$child_pid" 2>/dev/null || true; fi
-  # Each server runs in its own session (setsid): its whole process group goes.
-  stop_server
+  stop_server || true
   rm -rf "$work"
   exit "$status"
 }
@@ -90,14 +99,6 @@ start_server() {
     sleep 0.1
   done
   echo "bench: $* never became ready" >&2; cat "$log" >&2; exit 1
-}
-stop_server() {
-  [ -n "$node_pid" ] || return 0
-  kill -TERM -- "-$node_pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$node_pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL -- "-$node_pid" 2>/dev/null || true
-  wait "$node_pid" 2>/dev/null || true
-  node_pid=""
 }
 
 # --- measurements --------------------------------------------------------------------------------------------------
