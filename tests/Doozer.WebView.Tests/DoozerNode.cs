@@ -28,12 +28,14 @@ public sealed class DoozerNode : IAsyncDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
-    public static async Task<DoozerNode> StartAsync(string? secret = null)
+    public static async Task<DoozerNode> StartAsync(string? secret = null, params string[] flags)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { Doozerd, "--listen", $"127.0.0.1:{port}", "--name", "webview" })
             start.ArgumentList.Add(arg);
+        foreach (var flag in flags)
+            start.ArgumentList.Add(flag);
         if (secret is not null)
         {
             start.ArgumentList.Add("--secret");

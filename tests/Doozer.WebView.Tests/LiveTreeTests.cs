@@ -109,6 +109,17 @@ public sealed class LiveTreeTests(Chromium chromium, ITestOutputHelper output) :
     });
 
     [Fact]
+    public Task The_revision_shown_follows_writes_outside_the_subtree_through_progress_events() => RunAsync(async () =>
+    {
+        await Curl.PutAsync(Node, "/inside/x", "1");
+        await OpenAsync("/inside");
+        var outside = await Curl.PutAsync(Node, "/outside/y", "2");
+        // The page asks for a progress event at least every 5 s; no event of its subtree carries this revision.
+        await Expect(Page.Locator("#rev")).ToHaveTextAsync(outside.ToString(), new() { Timeout = 8000 });
+        await Expect(Row("/outside/y")).ToHaveCountAsync(0);
+    });
+
+    [Fact]
     public Task The_cluster_and_the_current_revision_are_shown() => RunAsync(async () =>
     {
         await OpenAsync();

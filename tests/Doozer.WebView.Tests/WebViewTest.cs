@@ -13,11 +13,12 @@ public abstract class WebViewTest(Chromium chromium, ITestOutputHelper output) :
     protected ITestOutputHelper Output => output;
 
     protected virtual string? Secret => null;
+    protected virtual string[] Flags => [];
     protected virtual ViewportSize Viewport => new() { Width = 1280, Height = 800 };
 
     public async Task InitializeAsync()
     {
-        Node = await DoozerNode.StartAsync(Secret);
+        Node = await DoozerNode.StartAsync(Secret, Flags);
         Context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = Viewport });
         Page = await Context.NewPageAsync();
         Page.Console += (_, m) => Node.Append($"[page {m.Type}] {m.Text}");

@@ -19,6 +19,10 @@
   const previewChars = 2000;
   const previewBytes = 32;
   const flashMs = 2000;
+  // The node sends a progress event on a quiet stream at least this often (?progress=): the revision shown keeps up
+  // with writes outside the subtree, and a stream silent for several periods is a dead connection.
+  const progressSeconds = 5;
+  const silentMs = 4 * progressSeconds * 1000;
 
   const state = {
     base: '/',            // the subtree shown: "/" or "/a/b"
@@ -32,6 +36,7 @@
     secret: sessionStorage.getItem('doozer.secret'),
     asking: false,
     loads: 0,
+    heardAt: 0,           // when the watch last said anything (an event or a progress)
   };
 
   class SignedOut extends Error {}
@@ -311,7 +316,7 @@
   }
 
   function watchUrl(from) {
-    let url = '/watch?glob=' + encodeURIComponent(globOf(state.base)) + '&encoding=utf8&rev=' + from;
+    let url = '/watch?glob=' + encodeURIComponent(globOf(state.base)) + '&encoding=utf8&progress=' + progressSeconds + '&rev=' + from;
     if (state.secret) url += '&access_token=' + encodeURIComponent(state.secret);
     return url;
   }
@@ -321,9 +326,13 @@
     const es = new EventSource(watchUrl(from));
     state.es = es;
     const mine = () => state.es === es && generation === state.generation;
-    const seen = (e) => { if (e.lastEventId) state.lastId = Number(e.lastEventId); };
+    const seen = (e) => {
+      state.heardAt = Date.now();
+      if (e.lastEventId) state.lastId = Number(e.lastEventId);
+    };
 
-    es.onopen = () => { if (mine()) { clearTimers(); setStatus('live'); } };
+    state.heardAt = Date.now();
+    es.onopen = () => { if (mine()) { clearTimers(); state.heardAt = Date.now(); setStatus('live'); } };
     es.addEventListener('set', (e) => {
       if (!mine()) return;
       const ev = JSON.parse(e.data);
@@ -424,6 +433,12 @@
         const node = cell(m.name || m.id);
         node.title = m.id;
         if (m.id === c.self) node.append(' (this node)');
+        if (m.url) {
+          const url = document.createElement('span');
+          url.className = 'url';
+          url.textContent = m.url;
+          node.append(url);
+        }
         const role = cell(m.role);
         if (m.id === c.leader) {
           const badge = document.createElement('span');
@@ -432,7 +447,6 @@
           role.append(' ', badge);
         }
         cell(String(m.applied ?? ''), 'num');
-        cell(m.url || '', 'url');
         el.clusterBody.appendChild(tr);
       }
     } catch { /* shown again at the next refresh */ }
@@ -585,5 +599,14 @@
 
   window.addEventListener('hashchange', () => { if (!state.asking) load(); });
   setInterval(() => { if (!state.asking && !document.hidden) refreshCluster(); }, 5000);
+  // A connection that died without a word (a lost network path) never errors: resume it from the last event id.
+  setInterval(() => {
+    const es = state.es;
+    if (es && es.readyState === EventSource.OPEN && Date.now() - state.heardAt > silentMs) {
+      es.close();
+      const generation = state.generation;
+      countdown(1, () => { if (generation === state.generation) watch(state.lastId + 1); });
+    }
+  }, 1000);
   load();
 })();
