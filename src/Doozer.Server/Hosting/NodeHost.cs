@@ -78,16 +78,27 @@ public static class NodeHost
     public static WebApplication UseDoozerNode(this WebApplication app)
     {
         app.UseStatusCodePages(ProblemStatusPages.WriteAsync);
-        app.UseHttpMetrics(o => o.SetMetricFactory(Prometheus.Metrics.WithCustomRegistry(app.Services.GetRequiredService<NodeMetrics>().Registry)));
+        app.UseHttpMetrics(o =>
+        {
+            o.SetMetricFactory(Prometheus.Metrics.WithCustomRegistry(app.Services.GetRequiredService<NodeMetrics>().Registry));
+            // The duration histogram's _count already counts requests: the in-progress gauge and the separate counter
+            // cost a middleware each on every request (bench/RESULTS.md, profile) and add nothing.
+            o.InProgress.Enabled = false;
+            o.RequestCount.Enabled = false;
+        });
         // The web view (wwwroot): static files at "/", served before the endpoints and without the secret (API.md 6).
-        app.UseDefaultFiles();
-        app.UseStaticFiles();
+        // Only for paths that can be files of the page, so API requests do not pay for a file lookup each.
+        app.UseWhen(http => IsWebViewPath(http.Request.Path), web =>
+        {
+            web.UseDefaultFiles();
+            web.UseStaticFiles();
+        });
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.UseSwaggerUI(ui =>
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/swagger"), swagger => swagger.UseSwaggerUI(ui =>
         {
             ui.RoutePrefix = "swagger";
             ui.SwaggerEndpoint("/openapi/v1.json", "Doozer v1");
-        });
+        }));
         app.MapTree();
         app.MapWalk();
         app.MapWatches();
@@ -97,4 +108,7 @@ public static class NodeHost
         app.MapNodeMetrics();
         return app;
     }
+
+    private static bool IsWebViewPath(PathString path) =>
+        path == "/" || !path.StartsWithSegments("/tree") && Path.HasExtension(path.Value);
 }

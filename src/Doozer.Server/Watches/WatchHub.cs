@@ -88,7 +88,7 @@ public sealed class WatchHub(AppliedTree tree, TimeProvider time)
         Interlocked.Increment(ref _streams);
         try
         {
-            var matching = new List<Change>();
+            var matching = new List<int>();
             var next = Math.Max(from, 1);
             // The first event goes out at once: it sends the response headers (an EventSource opens only then) and
             // bookmarks where the stream starts, so a client that reconnects before any change resumes correctly.
@@ -99,18 +99,25 @@ public sealed class WatchHub(AppliedTree tree, TimeProvider time)
                 var applied = tree.NextApplyAsync();
                 for (var rev = tree.Rev; next <= rev; next++)
                 {
-                    if (!TryRead(next, glob, matching))
+                    var changes = tree.Store.ChangesAt(next);
+                    // The history ring may be overwritten while we read it: the revision must still be the one asked for.
+                    if (changes.Count == 0 || changes[0].Rev != next || next < tree.Store.OldestRev)
                     {
                         yield return Marker("too-late", next - 1);
                         yield break;
                     }
-                    for (var i = 0; i < matching.Count; i++)
+                    matching.Clear();
+                    for (var i = 0; i < changes.Count; i++)
                     {
-                        var change = matching[i];
-                        var data = JsonSerializer.Serialize(ToEvent(change, utf8), DoozerJsonContext.Default.ChangeEvent);
-                        yield return new SseItem<string>(data, Kind(change.Kind))
+                        if (glob.Matches(changes[i].Path))
+                            matching.Add(i);
+                    }
+                    for (var m = 0; m < matching.Count; m++)
+                    {
+                        var i = matching[m];
+                        yield return new SseItem<string>(EventData(next, changes, i, utf8), Kind(changes[i].Kind))
                         {
-                            EventId = i == matching.Count - 1 ? Id(change.Rev) : null,
+                            EventId = m == matching.Count - 1 ? Id(next) : null,
                         };
                     }
                     if (matching.Count > 0)
@@ -143,6 +150,31 @@ public sealed class WatchHub(AppliedTree tree, TimeProvider time)
             Interlocked.Decrement(ref _streams);
         }
     }
+
+    /// <summary>
+    /// The JSON data of change <paramref name="index"/> of revision <paramref name="rev"/>, encoded once and shared by
+    /// every stream that sends it: with N watchers a write costs one serialization, not N. The cache keeps the most
+    /// recent revisions only (streams near the head share it; a stream replaying old history encodes for itself).
+    /// </summary>
+    private string EventData(long rev, IReadOnlyList<Change> changes, int index, bool utf8)
+    {
+        ref var slot = ref _encoded[rev & (EncodedSlots - 1)];
+        var entry = Volatile.Read(ref slot);
+        if (entry is null || entry.Rev != rev || !ReferenceEquals(entry.Changes, changes))
+        {
+            entry = new EncodedRevision(rev, changes, new string?[changes.Count], new string?[changes.Count]);
+            Volatile.Write(ref slot, entry);
+        }
+        var encoded = utf8 ? entry.Utf8 : entry.Base64;
+        // Two streams may encode the same change at once; both produce the same string, so either may win.
+        return encoded[index] ??= JsonSerializer.Serialize(ToEvent(changes[index], utf8), DoozerJsonContext.Default.ChangeEvent);
+    }
+
+    // 256 revisions: enough for every stream that keeps up to share, small enough to hold only a few values alive.
+    private const int EncodedSlots = 256;
+    private readonly EncodedRevision?[] _encoded = new EncodedRevision?[EncodedSlots];
+
+    private sealed record EncodedRevision(long Rev, IReadOnlyList<Change> Changes, string?[] Base64, string?[] Utf8);
 
     public static ChangeEvent ToEvent(Change change, bool utf8) =>
         change.Kind == ChangeKind.Set

@@ -83,7 +83,7 @@ public sealed class NodeApiTests : IDisposable
         Assert.Contains($"doozer_store_revision {rev}", text);
         Assert.Contains("doozer_watch_streams 0", text);
         Assert.Contains("doozer_store_oldest_revision", text);
-        Assert.Contains("http_requests_received_total", text);
+        Assert.Contains("http_request_duration_seconds_count{", text);
     }
 
     [Fact]
