@@ -39,7 +39,11 @@ internal sealed partial class Simulation
         {
             node.Configuration = configuration;
             node.ConfigurationHistory.Add(new ConfigurationChange(slot, configuration));
-            report?.ReportConfiguration(slot, configuration);
+            if (report is not null)
+            {
+                counters.ConfigurationChanges++;
+                report.ReportConfiguration(slot, configuration);
+            }
         }
     }
 
@@ -97,6 +101,7 @@ internal sealed partial class Simulation
         foreach (var key in node.DurableAccepted.Keys.Where(k => k <= node.SnapshotSlot).ToList())
             node.DurableAccepted.Remove(key);
         node.Replica!.InstallSnapshot(node.SnapshotSlot, [.. node.ConfigurationHistory]);
+        counters.SnapshotsInstalled++;
     }
 
     private Configuration ConfigurationAt(SimNode node, long slot)

@@ -61,9 +61,9 @@ internal sealed partial class Simulation
     private void ClientRetry()
     {
         Schedule(100, new SimEvent(SimEventKind.Retry, 0));
-        // Clients back off (200, 400, 800, then every 1600 units): blind fast retries would flood the leader with
-        // duplicates faster than a small alpha window can decide them.
-        foreach (var id in pendingRequests.Keys.Where(id => now - lastAttempt[id] >= 100L << Math.Min(attempts[id], 4)).ToList())
+        // Clients back off (200, 400, 800, 1600, then every 3200 units): blind fast retries would flood the leader
+        // with duplicates faster than a small alpha window can decide them.
+        foreach (var id in pendingRequests.Keys.Where(id => now - lastAttempt[id] >= 100L << Math.Min(attempts[id], 5)).ToList())
             Attempt(id);
     }
 

@@ -108,6 +108,7 @@ internal sealed partial class Simulation
     private void Crash(SimNode node)
     {
         // Everything volatile dies with the process: the replica, the application, queued ready cycles.
+        counters.Crashes++;
         node.Replica = null;
         node.ReadyScheduled = false;
         node.CrashAfterNextCycle = false;

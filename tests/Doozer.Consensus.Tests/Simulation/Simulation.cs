@@ -27,6 +27,7 @@ internal sealed partial class Simulation
     private long steps;
     private bool faultsOn = true;
     private long livenessDeadline;
+    private readonly SimulationCounters counters = new();
 
     private Simulation(int seed, PlantedBug bug, long faultSteps, long livenessUnits)
     {
@@ -52,12 +53,13 @@ internal sealed partial class Simulation
     private Action<string>? trace;
 
     public static SimulationResult Run(
-        int seed, PlantedBug bug = PlantedBug.None, long faultSteps = 6000, long livenessUnits = 8000, Action<string>? trace = null)
+        int seed, PlantedBug bug = PlantedBug.None, long faultSteps = 15000, long livenessUnits = 12000, Action<string>? trace = null)
     {
         var simulation = new Simulation(seed, bug, faultSteps, livenessUnits) { trace = trace };
         simulation.Loop();
+        simulation.counters.Elections = simulation.ballotIncarnation.Count;
         return new SimulationResult(seed, simulation.steps, simulation.violations, simulation.mix.ToString(), simulation.maxDecided,
-            simulation.globalDecided.Values.Count(v => v.IsNoOp));
+            simulation.globalDecided.Values.Count(v => v.IsNoOp), simulation.counters);
     }
 
     private IEnumerable<SimNode> All => nodes.Skip(1);
@@ -217,7 +219,10 @@ internal sealed partial class Simulation
         foreach (var slot in ready.Decided)
             Apply(node, slot);
         foreach (var grant in ready.ReadGrants)
+        {
+            counters.ReadsGranted++;
             CheckRead(node, grant);
+        }
         var snapshotRequest = ready.InstallSnapshot;
         var busy = node.IsolateAfterNextCycle > 0 && ProposesSeveralSlots(ready);
         replica.Advance();
@@ -275,7 +280,7 @@ internal sealed partial class Simulation
         HeartbeatTicks = 2,
         ElectionTicks = 10,
         // Small batches so that a run has many slots and many slots in flight.
-        MaxCommandsPerSlot = 8,
+        MaxCommandsPerSlot = 16,
         MaxFetchSlots = 16,
         PlantedBug = bug,
     };

@@ -11,7 +11,8 @@ public sealed class SimulationTests(ITestOutputHelper output)
     // Seeds that once failed; each stays here as a regression test.
     // 87: a deposed leader kept a stale "reads starving" mark and never proposed again once re-elected.
     // 32, 42, 154, 162, 174, 182: client retries flooded a small-alpha leader with duplicates (liveness).
-    private static readonly int[] RegressionSeeds = [32, 42, 87, 154, 162, 174, 182];
+    // 238, 577, 623, 663, 906, 926, 946, 1125, 1773, 1819: same flood at 15000 steps per seed (alpha 2-3).
+    private static readonly int[] RegressionSeeds = [32, 42, 87, 154, 162, 174, 182, 238, 577, 623, 663, 906, 926, 946, 1125, 1773, 1819];
 
     [Fact]
     public void Every_seed_keeps_agreement_validity_durability_prefix_and_liveness()
@@ -22,9 +23,10 @@ public sealed class SimulationTests(ITestOutputHelper output)
             ? [int.Parse(single, System.Globalization.CultureInfo.InvariantCulture)]
             : Enumerable.Range(1, SeedCount()).ToArray();
 
-        var failures = RunSeeds(seeds, bug, out var steps, out var elapsed);
+        var failures = RunSeeds(seeds, bug, out var steps, out var elapsed, out var counters);
 
         Report($"simulation: {seeds.Length} seeds, {steps} steps, {failures.Count} violations ({elapsed.TotalSeconds:0.0} s)");
+        Report($"exercised: {counters}");
         foreach (var failure in failures.OrderBy(f => f.Seed).Take(10))
         {
             Report($"seed {failure.Seed} failed [{failure.Mix}]: {string.Join(" | ", failure.Violations)}");
@@ -65,6 +67,19 @@ public sealed class SimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_simulation_exercises_elections_crashes_membership_snapshots_and_reads()
+    {
+        var failures = RunSeeds([.. Enumerable.Range(1, 40)], PlantedBug.None, out _, out _, out var counters);
+        Report($"40 seeds exercised: {counters}");
+        Assert.Empty(failures);
+        Assert.True(counters.Elections > 40, counters.ToString());
+        Assert.True(counters.Crashes > 40, counters.ToString());
+        Assert.True(counters.ConfigurationChanges > 40, counters.ToString());
+        Assert.True(counters.SnapshotsInstalled > 0, counters.ToString());
+        Assert.True(counters.ReadsGranted > 40, counters.ToString());
+    }
+
+    [Fact]
     public void A_seed_replays_exactly()
     {
         var first = Simulation.Run(42);
@@ -74,8 +89,10 @@ public sealed class SimulationTests(ITestOutputHelper output)
         Assert.Equal(first.Violations, second.Violations);
     }
 
-    private static List<SimulationResult> RunSeeds(int[] seeds, PlantedBug bug, out long steps, out TimeSpan elapsed)
+    private static List<SimulationResult> RunSeeds(
+        int[] seeds, PlantedBug bug, out long steps, out TimeSpan elapsed, out SimulationCounters counters)
     {
+        var total = new SimulationCounters();
         var failures = new ConcurrentBag<SimulationResult>();
         long totalSteps = 0;
         var clock = Stopwatch.StartNew();
@@ -84,11 +101,14 @@ public sealed class SimulationTests(ITestOutputHelper output)
         {
             var result = Simulation.Run(seed, bug);
             Interlocked.Add(ref totalSteps, result.Steps);
+            lock (total)
+                total.Add(result.Counters);
             if (!result.Passed)
                 failures.Add(result);
         });
         elapsed = clock.Elapsed;
         steps = totalSteps;
+        counters = total;
         return [.. failures];
     }
 
