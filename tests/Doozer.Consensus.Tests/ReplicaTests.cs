@@ -1,0 +1,95 @@
+using Doozer.Consensus.Messages;
+
+namespace Doozer.Consensus.Tests;
+
+public sealed class ReplicaTests
+{
+    private static Replica Single(int id, Configuration configuration) =>
+        new(new ReplicaOptions { NodeId = id, InitialConfiguration = configuration }, new Random(id));
+
+    private static List<Ready> Drain(Replica replica)
+    {
+        var seen = new List<Ready>();
+        while (replica.HasReady)
+        {
+            var ready = replica.GetReady();
+            seen.Add(ready);
+            replica.Advance();
+        }
+        return seen;
+    }
+
+    [Fact]
+    public void A_single_voter_elects_itself_and_decides_a_command_carrying_its_request_id()
+    {
+        var replica = Single(1, new Configuration([1]));
+        while (replica.Role != Role.Leader)
+        {
+            replica.Tick();
+            Drain(replica);
+        }
+        Assert.True(replica.Propose(42, new byte[] { 7 }));
+        var decided = new List<DecidedSlot>();
+        while (replica.HasReady)
+        {
+            var ready = replica.GetReady();
+            decided.AddRange(ready.Decided);
+            replica.Advance();
+        }
+        var slot = Assert.Single(decided);
+        Assert.Equal(42, Assert.Single(slot.Value.Commands).RequestId);
+    }
+
+    [Fact]
+    public void The_promise_of_a_new_ballot_is_handed_out_to_persist_before_any_prepare_is_sent()
+    {
+        var replica = Single(1, new Configuration([1, 2, 3]));
+        while (replica.Role != Role.Candidate)
+            replica.Tick();
+        var ready = replica.GetReady();
+        Assert.Equal(replica.CurrentBallot, ready.Promised);
+        Assert.Contains(ready.Messages, m => m is Prepare);
+        replica.Advance();
+    }
+
+    [Fact]
+    public void A_learner_never_starts_an_election()
+    {
+        var learner = Single(4, new Configuration([1, 2, 3], [4]));
+        for (var i = 0; i < 1000; i++)
+        {
+            learner.Tick();
+            Assert.DoesNotContain(Drain(learner).SelectMany(r => r.Messages), m => m is Prepare);
+        }
+        Assert.Equal(Role.Follower, learner.Role);
+    }
+
+    [Fact]
+    public void Proposing_without_a_known_leader_is_refused_so_the_caller_retries()
+    {
+        var replica = Single(2, new Configuration([1, 2, 3]));
+        Assert.False(replica.Propose(1, new byte[] { 1 }));
+    }
+
+    [Fact]
+    public void A_new_ready_cannot_be_taken_before_the_previous_one_is_advanced()
+    {
+        var replica = Single(1, new Configuration([1, 2, 3]));
+        while (replica.Role != Role.Candidate)
+            replica.Tick();
+        replica.GetReady();
+        Assert.Throws<InvalidOperationException>(() => replica.GetReady());
+    }
+
+    [Fact]
+    public void An_acceptor_rejects_a_lower_ballot_and_never_lowers_its_promise()
+    {
+        var acceptor = Single(2, new Configuration([1, 2, 3]));
+        acceptor.Step(new Prepare(3, 2, new Ballot(5, 3), 1));
+        acceptor.Step(new Prepare(1, 2, new Ballot(4, 1), 1));
+        var ready = acceptor.GetReady();
+        Assert.Equal(new Ballot(5, 3), acceptor.Promised);
+        Assert.Contains(ready.Messages, m => m is Rejected { To: 1 } r && r.Promised == new Ballot(5, 3));
+        acceptor.Advance();
+    }
+}
