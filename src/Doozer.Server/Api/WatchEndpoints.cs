@@ -72,7 +72,7 @@ public static class WatchEndpoints
 
     private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Watch(
         HttpContext http, [Description("The glob changed paths must match, e.g. /**.")] string? glob, [Description("Start at this revision, replaying history (ignored when Last-Event-ID is sent).")] long? rev, [Description("base64 (default) or utf8: how values are written.")] string? encoding, [Description("Seconds of quiet before a progress event, 0.1 to 3600 (default 15).")] double? progress,
-        [FromHeader(Name = "Last-Event-ID")] [Description("Resume after this revision (what an EventSource sends when it reconnects).")] string? lastEventId, Access access, WatchHub hub, CancellationToken cancellationToken)
+        [FromHeader(Name = "Last-Event-ID")][Description("Resume after this revision (what an EventSource sends when it reconnects).")] string? lastEventId, Access access, WatchHub hub, CancellationToken cancellationToken)
     {
         if (!Glob.TryParse(glob, out var pattern))
             return WalkEndpoints.BadGlob(glob);

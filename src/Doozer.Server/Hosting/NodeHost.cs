@@ -37,7 +37,8 @@ public static class NodeHost
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new NodeIdentity(
-            Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), options.Name) { Url = listen.Url });
+            Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), options.Name)
+        { Url = listen.Url });
         services.AddSingleton(sp => new AppliedTree(sp.GetRequiredService<IOptions<NodeOptions>>().Value.History));
         // The log is the apply loop: it must be registered (and so started) before the bootstrap that uses it.
         services.AddSingleton<SingleNodeLog>();

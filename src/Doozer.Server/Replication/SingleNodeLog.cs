@@ -1,8 +1,7 @@
 using System.Threading.Channels;
+using Doozer.Server.Hosting;
 using Doozer.Store.Commands;
 using Doozer.Store.Tree;
-
-using Doozer.Server.Hosting;
 
 namespace Doozer.Server.Replication;
 
