@@ -36,9 +36,7 @@ public static class NodeHost
             kestrel.Limits.MaxRequestBodySize = null);
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new NodeIdentity(
-            Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), options.Name)
-        { Url = listen.Url });
+        services.AddSingleton(_ => NodeIdentity.Create(options.Name, listen.Url));
         services.AddSingleton(sp => new AppliedTree(sp.GetRequiredService<IOptions<NodeOptions>>().Value.History));
         // The log is the apply loop: it must be registered (and so started) before the bootstrap that uses it.
         services.AddSingleton<SingleNodeLog>();

@@ -13,7 +13,7 @@ public sealed class NodeIdentity(string id, string name)
     /// <summary>The public URL, known once the server listens (port 0 gets a real port then).</summary>
     public string Url { get; set; } = "";
 
-    public static NodeIdentity Create(string name) =>
+    public static NodeIdentity Create(string name, string url) =>
         // 16 random bytes as lower-case hex: unique without coordination, safe in a path name.
-        new(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), name);
+        new(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), name) { Url = url };
 }
