@@ -26,23 +26,12 @@ public sealed class WatchHub(AppliedTree tree, TimeProvider time)
 
     public long Rev => tree.Rev;
 
-    /// <summary>
-    /// The changes matching <paramref name="glob"/> of revision <paramref name="rev"/>, in path order;
-    /// false when that revision has left the history window.
-    /// </summary>
-    public bool TryRead(long rev, Glob glob, List<Change> matching)
+    /// <summary>The changes of revision <paramref name="rev"/> in path order, or null when it has left the history window.</summary>
+    private IReadOnlyList<Change>? ChangesAt(long rev)
     {
-        matching.Clear();
         var changes = tree.Store.ChangesAt(rev);
         // The history ring may be overwritten while we read it: the revision must still be the one asked for.
-        if (changes.Count == 0 || changes[0].Rev != rev || rev < tree.Store.OldestRev)
-            return false;
-        foreach (var change in changes)
-        {
-            if (glob.Matches(change.Path))
-                matching.Add(change);
-        }
-        return true;
+        return changes.Count == 0 || changes[0].Rev != rev || rev < tree.Store.OldestRev ? null : changes;
     }
 
     /// <summary>The first matching change at or after <paramref name="from"/>, or null on timeout.</summary>
@@ -58,8 +47,13 @@ public sealed class WatchHub(AppliedTree tree, TimeProvider time)
             var applied = tree.NextApplyAsync();
             for (var rev = tree.Rev; next <= rev; next++)
             {
-                if (!TryRead(next, glob, matching))
+                if (ChangesAt(next) is not { } changes)
                     return [];
+                foreach (var change in changes)
+                {
+                    if (glob.Matches(change.Path))
+                        matching.Add(change);
+                }
                 if (matching.Count > 0)
                     return matching;
             }
@@ -99,9 +93,7 @@ public sealed class WatchHub(AppliedTree tree, TimeProvider time)
                 var applied = tree.NextApplyAsync();
                 for (var rev = tree.Rev; next <= rev; next++)
                 {
-                    var changes = tree.Store.ChangesAt(next);
-                    // The history ring may be overwritten while we read it: the revision must still be the one asked for.
-                    if (changes.Count == 0 || changes[0].Rev != next || next < tree.Store.OldestRev)
+                    if (ChangesAt(next) is not { } changes)
                     {
                         yield return Marker("too-late", next - 1);
                         yield break;
