@@ -1,0 +1,33 @@
+namespace Doozer.Server.Peers;
+
+/// <summary>Settings of the peer channel; the defaults suit a cluster on one LAN.</summary>
+public sealed class PeerChannelOptions
+{
+    /// <summary>The cluster secret every peer request carries (API.md section 6). Null: the cluster is open.</summary>
+    public string? PeerSecret { get; init; }
+
+    /// <summary>
+    /// Messages queued per outbound peer. When full the oldest queued message is dropped: consensus tolerates loss,
+    /// the newest messages carry the freshest ballot and commit index, and a peer that lagged is caught up by the
+    /// protocol (FetchDecided, snapshots) rather than by an ever-growing buffer.
+    /// </summary>
+    public int SendQueueCapacity { get; init; } = 8192;
+
+    /// <summary>
+    /// Received messages waiting for the node driver. When full, reading from the peers' streams pauses, and HTTP/2
+    /// flow control pushes the back-pressure to the senders' queues (where the drop-oldest policy applies).
+    /// </summary>
+    public int ReceiveQueueCapacity { get; init; } = 8192;
+
+    /// <summary>Largest frame accepted; a peer announcing more is cut off (a batch is bounded well below this).</summary>
+    public int MaxFrameBytes { get; init; } = 64 * 1024 * 1024;
+
+    public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>HTTP/2 PING interval and timeout: how fast a silent (stopped, partitioned) peer's connection is declared dead.</summary>
+    public TimeSpan KeepAlivePing { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
+}

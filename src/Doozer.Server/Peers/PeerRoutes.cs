@@ -1,0 +1,15 @@
+namespace Doozer.Server.Peers;
+
+/// <summary>The peer channel's paths; versioned so a future transport can live beside this one.</summary>
+internal static class PeerRoutes
+{
+    public const string Prefix = "/peer/v1";
+
+    public const string MessagesRoute = "/messages";
+
+    public const string SnapshotRoute = "/snapshot/{slot:long}";
+
+    public const string Messages = Prefix + MessagesRoute;
+
+    public static string SnapshotOf(long slot) => "/peer/v1/snapshot/" + slot.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
