@@ -68,6 +68,34 @@ public sealed class PeerChannelTests
     }
 
     [Fact]
+    public async Task A_malformed_frame_closes_the_stream_and_is_logged()
+    {
+        await using var b = await PeerHost.StartAsync(Options);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(b.Url, "peer/v1/messages"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            // A frame of three bytes that are no message of any version.
+            Content = new ByteArrayContent([0, 0, 0, 3, 9, 9, 9]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Secret);
+        try
+        {
+            using var response = await http.SendAsync(request);
+        }
+        catch (HttpRequestException)
+        {
+            // The stream may be reset before or after the response headers: either way it is closed.
+        }
+        var stopwatch = Stopwatch.StartNew();
+        while (!b.Log.Lines.Any(l => l.Contains("malformed frame", StringComparison.Ordinal)) && stopwatch.Elapsed < TimeSpan.FromSeconds(3))
+            await Task.Delay(10);
+        Assert.Contains(b.Log.Lines, l => l.Contains("malformed frame", StringComparison.Ordinal));
+        Assert.False(b.Channel.Received.TryRead(out _));
+    }
+
+    [Fact]
     public async Task A_link_with_the_wrong_secret_delivers_nothing()
     {
         await using var a = await PeerHost.StartAsync(new PeerChannelOptions { PeerSecret = "other", ReconnectMinDelay = TimeSpan.FromMilliseconds(20) });
