@@ -58,12 +58,41 @@ public sealed class DataDirectory : IAsyncDisposable
             lockFile.Flush();
             var snapshots = SnapshotStore.Open(System.IO.Path.Combine(path, "snap"));
             var log = WriteAheadLog.Open(System.IO.Path.Combine(path, "wal"), logOptions);
+            try
+            {
+                CheckLogFollowsSnapshot(log, snapshots);
+            }
+            catch
+            {
+                log.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
             return new DataDirectory(path, lockFile, log, snapshots);
         }
         catch
         {
             lockFile.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Invariant: snapshot + log cover every index from 1 on. The log is truncated only below a durable snapshot, so a
+    /// log that starts after the newest snapshot's index + 1 means files were lost; replaying it would regress state.
+    /// </summary>
+    private static void CheckLogFollowsSnapshot(WriteAheadLog log, SnapshotStore snapshots)
+    {
+        var first = log.FirstIndex;
+        if (first <= 1)
+        {
+            return;
+        }
+        var indices = snapshots.ListIndices();
+        var covered = indices.Count == 0 ? 0 : indices[^1];
+        if (covered < first - 1)
+        {
+            throw new StorageCorruptException(System.IO.Path.Combine(log.Directory, WalFormat.SegmentFileName(first)), 0,
+                $"the log starts at index {first} but the newest snapshot covers only up to {covered}: records in between are missing");
         }
     }
 

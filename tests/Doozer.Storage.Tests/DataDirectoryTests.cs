@@ -89,4 +89,22 @@ public sealed class DataDirectoryTests
             Assert.Equal(Enumerable.Range(61, 20).Select(i => (long)i), replayed);
         }
     }
+
+    [Fact]
+    public async Task A_log_truncated_beyond_the_newest_snapshot_refuses_to_open()
+    {
+        using var dir = new TempDirectory();
+        var options = new WriteAheadLogOptions { SegmentSizeLimit = 300 };
+        await using (var data = DataDirectory.Open(dir.Path, options))
+        {
+            await Wal.WalTestData.AppendRangeAsync(data.Log, 1, 80);
+            await data.Snapshots.SaveSnapshotAsync(10, "state at 10"u8.ToArray());
+            // A bug or an operator deleting segments past the snapshot.
+            data.Log.TruncateBefore(60);
+        }
+        var error = Assert.Throws<StorageCorruptException>(() => DataDirectory.Open(dir.Path, options));
+        Assert.Contains("newest snapshot covers only up to 10", error.Message);
+        // Refused again, not "locked": the failed open released its lock.
+        Assert.Throws<StorageCorruptException>(() => DataDirectory.Open(dir.Path, options));
+    }
 }

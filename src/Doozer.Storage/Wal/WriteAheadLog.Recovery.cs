@@ -93,7 +93,7 @@ public sealed partial class WriteAheadLog
     private static List<WalSegment> ListSegments(string directory)
     {
         var segments = new List<WalSegment>();
-        foreach (var path in Directory.EnumerateFiles(directory, "*" + WalFormat.SegmentExtension))
+        foreach (var path in System.IO.Directory.EnumerateFiles(directory, "*" + WalFormat.SegmentExtension))
         {
             var name = Path.GetFileName(path);
             if (!WalFormat.TryParseSegmentFileName(name, out var firstIndex))
@@ -113,7 +113,7 @@ public sealed partial class WriteAheadLog
     private static void RemoveUnfinishedSegments(string directory)
     {
         var removed = false;
-        foreach (var tmp in Directory.EnumerateFiles(directory, "*" + WalFormat.SegmentExtension + ".tmp"))
+        foreach (var tmp in System.IO.Directory.EnumerateFiles(directory, "*" + WalFormat.SegmentExtension + ".tmp"))
         {
             File.Delete(tmp);
             removed = true;

@@ -54,6 +54,8 @@ public sealed partial class WriteAheadLog : IAsyncDisposable
         _writer.Start();
     }
 
+    public string Directory => _directory;
+
     /// <summary>The lowest index still in the log (1 until segments are truncated after a snapshot).</summary>
     public long FirstIndex
     {
