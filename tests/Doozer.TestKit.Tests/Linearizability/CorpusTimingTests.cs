@@ -32,6 +32,17 @@ public sealed class CorpusTimingTests(ITestOutputHelper output)
             var history = KvLog.Parse(PorcupineCorpus.Kv(file));
             var outcome = LinearizabilityChecker.Check(KvModel.For(history, partitionPerKey), history, options);
             Expect($"{file} (partitioned: {partitionPerKey})", linearizable, outcome.Result);
+            long steps = 0;
+            var groups = 0;
+            foreach (var partition in outcome.Partitions)
+            {
+                steps += partition.Steps;
+                groups += partition.IndependentGroups;
+            }
+
+            output.WriteLine(
+                $"{file} partitioned per key: {partitionPerKey}: {outcome.Result} in {outcome.Elapsed.TotalMilliseconds:F0} ms, "
+                + $"{outcome.Partitions.Count} partitions, {groups} searches, {steps} steps");
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);

@@ -12,14 +12,6 @@ public sealed class KvCorpusTests
         {
             foreach (var partitioned in new[] { true, false })
             {
-                if (clients == "c50" && !partitioned)
-                {
-                    // Known limit: one search over all ten keys of the 50-client histories is exponential (the
-                    // independent keys' orders multiply) and ends Unknown within any reasonable time; Porcupine does
-                    // not attempt it either. CheckerLimitsTests uses exactly these as its hard histories.
-                    continue;
-                }
-
                 data.Add($"{clients}-ok.txt", true, partitioned);
                 data.Add($"{clients}-bad.txt", false, partitioned);
             }
@@ -41,6 +33,36 @@ public sealed class KvCorpusTests
             outcome.Result == (linearizable ? CheckResult.Ok : CheckResult.Illegal),
             $"{file} (partitioned: {partitionPerKey}): expected {(linearizable ? "linearizable" : "not linearizable")}, got {outcome.Describe()}");
         Assert.True(partitionPerKey ? outcome.Partitions.Count > 1 : outcome.Partitions.Count == 1);
+        if (!partitionPerKey && linearizable)
+        {
+            // One partition, but the checker found on its own, from the model's Independent relation, that the keys
+            // never interact and searched them apart (a single search over the product of the 50-client histories'
+            // ten keys blows up; CheckerLimitsTests shows it).
+            Assert.True(Assert.Single(outcome.Partitions).IndependentGroups > 1, outcome.Describe());
+        }
+    }
+
+    /// <summary>
+    /// Where one search over the whole map is feasible (1 and 10 clients), it and the checker's split into groups of
+    /// independent operations agree, and both agree with the expected verdict.
+    /// </summary>
+    [Theory]
+    [InlineData("c01-ok.txt", true)]
+    [InlineData("c01-bad.txt", false)]
+    [InlineData("c10-ok.txt", true)]
+    [InlineData("c10-bad.txt", false)]
+    public void Split_into_independent_groups_agrees_with_one_search(string file, bool linearizable)
+    {
+        var history = KvLog.Parse(PorcupineCorpus.Kv(file));
+        var expected = linearizable ? CheckResult.Ok : CheckResult.Illegal;
+
+        var split = LinearizabilityChecker.Check(KvModel.For(history, partitionPerKey: false), history, new CheckOptions { TimeLimit = TimeSpan.FromSeconds(30) });
+        var whole = LinearizabilityChecker.Check(
+            KvModel.For(history, partitionPerKey: false), history, new CheckOptions { TimeLimit = TimeSpan.FromSeconds(30), SplitIndependent = false });
+
+        Assert.True(split.Result == expected, split.Describe());
+        Assert.True(whole.Result == expected, whole.Describe());
+        Assert.Equal(1, Assert.Single(whole.Partitions).IndependentGroups);
     }
 
     [Fact]

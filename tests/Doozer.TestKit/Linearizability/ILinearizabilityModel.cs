@@ -24,9 +24,13 @@ public interface ILinearizabilityModel<TState, TInput, TOutput>
     bool IsReadOnly(TInput input, TOutput output);
 
     /// <summary>
-    /// True only if the two operations commute in every state, with the same acceptance (operations on different
-    /// keys of a map). An operation independent of every operation that may be ordered before it is placed at once
-    /// and never tried elsewhere. Answering false is always safe, only slower.
+    /// True only if the two operations commute in every state, with the same acceptance: in any state, each is
+    /// accepted (with its recorded output, whatever that is) after the other iff it is accepted without it, and both
+    /// orders leave the same state (operations on different keys of a map, inputs on different components of a
+    /// product state). The checker relies on it twice: an operation independent of every operation that may be
+    /// ordered before it is placed at once and never tried elsewhere, and a partition is split into groups of
+    /// operations independent of every other group, each searched on its own (IndependentGroups). Answering false is
+    /// always safe, only slower; answering true for operations that interact can hide a violation.
     /// </summary>
     bool Independent(TInput a, TInput b);
 

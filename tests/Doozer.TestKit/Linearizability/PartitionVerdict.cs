@@ -15,11 +15,23 @@ public sealed record PartitionVerdict<TInput, TOutput>(
     Operation<TInput, TOutput>? Blocked,
     string? StateAfterPrefix)
 {
+    /// <summary>
+    /// How many groups of mutually independent operations the partition was searched as (1: one search). When
+    /// <see cref="Result"/> is Illegal, the counterexample is from one group and lists only its operations.
+    /// </summary>
+    public int IndependentGroups { get; init; } = 1;
+
     public string Describe()
     {
         var text = new System.Text.StringBuilder();
         text.Append("partition '").Append(Key).Append("': ").Append(Result)
-            .Append(" (").Append(OperationCount).Append(" operations, ").Append(Steps).Append(" search steps)");
+            .Append(" (").Append(OperationCount).Append(" operations, ");
+        if (IndependentGroups > 1)
+        {
+            text.Append(IndependentGroups).Append(" independent groups, ");
+        }
+
+        text.Append(Steps).Append(" search steps)");
         if (Result != CheckResult.Illegal)
         {
             return text.ToString();

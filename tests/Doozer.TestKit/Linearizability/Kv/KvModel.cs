@@ -2,7 +2,9 @@ namespace Doozer.TestKit.Linearizability.Kv;
 
 /// <summary>
 /// Porcupine's key/value map (get / put / append). The state holds every key, so the same model checks a history
-/// as one object (<c>partitionPerKey: false</c>) or key by key; the verdicts must agree, by locality.
+/// as one object (<c>partitionPerKey: false</c>) or key by key; the verdicts must agree, by locality. As one object,
+/// the checker still splits the search by key, by itself, because <see cref="Independent"/> says operations on
+/// different keys commute (see IndependentGroups); <c>CheckOptions.SplitIndependent = false</c> forces one search.
 /// </summary>
 public sealed class KvModel : ILinearizabilityModel<KvState, KvInput, KvOutput>
 {
