@@ -50,8 +50,6 @@ public static class Problem
         [ProblemKind.MethodNotAllowed] = (405, ProblemTypes.MethodNotAllowed, "Method not allowed"),
     };
 
-    public static int StatusOf(ProblemKind kind) => Table[kind].Status;
-
     public static ProblemHttpResult Of(ProblemKind kind, string detail, string? path = null, (string Name, object Value)? extension = null)
     {
         var (status, type, title) = Table[kind];

@@ -26,22 +26,12 @@ public static class TreeEndpoints
             .WithDescription("A file answers with its raw bytes; a directory with a page of its entries. Reads are linearizable unless consistency=stale; rev reads the tree as it was at that revision.")
             .Produces<byte[]>(StatusCodes.Status200OK, "application/octet-stream")
             .Produces(StatusCodes.Status304NotModified)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status410Gone)
-            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+            .ProducesReadProblems();
         tree.MapMethods("/{**path}", [HttpMethods.Head], GetAsync)
             .WithName("StatTree")
             .WithSummary("Stat a file or directory: the headers of GET without the body")
             .Produces(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status410Gone)
-            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+            .ProducesReadProblems();
         tree.MapPut("/{**path}", PutAsync)
             .WithName("PutTree")
             .WithSummary("Write a file (the body is the value), creating its directories")
@@ -182,6 +172,15 @@ public static class TreeEndpoints
         http.Response.Headers[DoozerHeaders.Rev] = result.Rev.ToString(CultureInfo.InvariantCulture);
         return TypedResults.NoContent();
     }
+
+    // GET and HEAD fail the same ways.
+    private static RouteHandlerBuilder ProducesReadProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status410Gone)
+        .ProducesProblem(StatusCodes.Status504GatewayTimeout);
 
     private static string ETag(long rev) => $"\"{rev.ToString(CultureInfo.InvariantCulture)}\"";
 

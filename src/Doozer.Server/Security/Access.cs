@@ -28,8 +28,6 @@ public sealed class Access
         _roSecret = options.Value.RoSecret is { } r ? Encoding.UTF8.GetBytes(r) : null;
     }
 
-    public bool IsOpen => _secret is null;
-
     /// <summary>Null when the request may go on; else the 401 or 403 problem to answer with.</summary>
     public ProblemHttpResult? Check(HttpContext http, AccessLevel level)
     {
