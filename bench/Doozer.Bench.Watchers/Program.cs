@@ -10,11 +10,14 @@ using System.Text.Json;
 // duplicated or reordered an event.
 //
 //   dotnet Doozer.Bench.Watchers.dll --url http://127.0.0.1:8046 [--watchers 1000] [--writes 200]
-//       [--interval-ms 10] [--glob /**] [--path /bench/watch/k] [--timeout 60]
+//       [--interval-ms 10] [--glob /**] [--path /bench/watch/k] [--timeout 120] [--write-url URL] [--open-concurrency 50]
+//
+// --write-url sends the writes to another node than the one watched (a cluster's leader; default: --url).
+// For 10,000 watchers the process needs that many file descriptors (ulimit -n) and a wide enough ephemeral port range.
 var opts = Options.Parse(args);
 if (opts is null)
 {
-    Console.Error.WriteLine("usage: Doozer.Bench.Watchers --url URL [--watchers N] [--writes W] [--interval-ms MS] [--glob G] [--path P] [--timeout S]");
+    Console.Error.WriteLine("usage: Doozer.Bench.Watchers --url URL [--watchers N] [--writes W] [--interval-ms MS] [--glob G] [--path P] [--timeout S] [--write-url URL] [--open-concurrency N]");
     return 2;
 }
 
@@ -25,16 +28,17 @@ using var handler = new SocketsHttpHandler
     ConnectTimeout = TimeSpan.FromSeconds(10),
 };
 using var http = new HttpClient(handler) { BaseAddress = new Uri(opts.Url), Timeout = Timeout.InfiniteTimeSpan };
+var writeUri = new Uri(new Uri(opts.WriteUrl), opts.FilePath.TrimStart('/').Insert(0, "tree/"));
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(opts.TimeoutSeconds));
 
 var watchers = new Watcher[opts.Watchers];
 for (var i = 0; i < watchers.Length; i++)
     watchers[i] = new Watcher(opts.Writes);
 
-// Open the streams, at most 50 connecting at a time; each is open once its first (progress) event arrived.
+// Open the streams, at most --open-concurrency connecting at a time; each is open once its first (progress) event arrived.
 var openClock = Stopwatch.StartNew();
 var tasks = new Task[watchers.Length];
-using (var gate = new SemaphoreSlim(50))
+using (var gate = new SemaphoreSlim(opts.OpenConcurrency))
 {
     for (var i = 0; i < watchers.Length; i++)
     {
@@ -66,7 +70,7 @@ for (var i = 0; i < opts.Writes; i++)
 {
     var due = writeClock.Elapsed.TotalMilliseconds;
     writeSent[i] = Stopwatch.GetTimestamp();
-    using var response = await http.PutAsync(new Uri(opts.FilePath.TrimStart('/').Insert(0, "tree/"), UriKind.Relative), value.Next(), stop.Token);
+    using var response = await http.PutAsync(writeUri, value.Next(), stop.Token);
     writeDone[i] = Stopwatch.GetTimestamp();
     if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Created))
     {
@@ -118,7 +122,8 @@ static double Pct(List<double> sorted, double p) =>
     sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100 * sorted.Count) - 1)];
 
 var ci = CultureInfo.InvariantCulture;
-Console.WriteLine(string.Create(ci, $"watchers: {opts.Watchers} streams on {opts.Glob} opened in {openSeconds:F2} s; {opts.Writes} writes to {opts.FilePath} in {writeSeconds:F2} s (interval {opts.IntervalMs} ms); all delivered {settleSeconds:F2} s after the last write"));
+Console.WriteLine(string.Create(ci, $"watchers: {opts.Watchers} streams on {opts.Glob} at {opts.Url} opened in {openSeconds:F2} s; writes to {opts.WriteUrl};"));
+Console.WriteLine(string.Create(ci, $"watchers: {opts.Writes} writes to {opts.FilePath} in {writeSeconds:F2} s (interval {opts.IntervalMs} ms); all delivered {settleSeconds:F2} s after the last write"));
 Console.WriteLine(string.Create(ci, $"watchers: {opts.Watchers - bad}/{opts.Watchers} received every write exactly once in order; {latencies.Count} events measured"));
 Console.WriteLine(string.Create(ci, $"watchers: write response -> event delay p50 {Pct(latencies, 50):F2} ms, p99 {Pct(latencies, 99):F2} ms, max {Pct(latencies, 100):F2} ms ({early} events arrived before the writer read its response, counted as 0)"));
 Console.WriteLine(string.Create(ci, $"watchers: write request sent -> event delay p50 {Pct(fromSent, 50):F2} ms, p99 {Pct(fromSent, 99):F2} ms, max {Pct(fromSent, 100):F2} ms"));
@@ -239,12 +244,13 @@ internal sealed class ByteArrayContentFactory(int size)
 }
 
 /// <summary>The command line.</summary>
-internal sealed record Options(string Url, int Watchers, int Writes, int IntervalMs, string Glob, string FilePath, int TimeoutSeconds)
+internal sealed record Options(string Url, int Watchers, int Writes, int IntervalMs, string Glob, string FilePath, int TimeoutSeconds,
+    string WriteUrl, int OpenConcurrency)
 {
     public static Options? Parse(string[] args)
     {
-        string? url = null;
-        int watchers = 1000, writes = 200, interval = 10, timeout = 120;
+        string? url = null, writeUrl = null;
+        int watchers = 1000, writes = 200, interval = 10, timeout = 120, openConcurrency = 50;
         string glob = "/**", path = "/bench/watch/k";
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -258,9 +264,12 @@ internal sealed record Options(string Url, int Watchers, int Writes, int Interva
                 case "--glob": glob = v; break;
                 case "--path": path = v; break;
                 case "--timeout": timeout = int.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--write-url": writeUrl = v.EndsWith('/') ? v : v + "/"; break;
+                case "--open-concurrency": openConcurrency = int.Parse(v, CultureInfo.InvariantCulture); break;
                 default: return null;
             }
         }
-        return url is null || args.Length % 2 != 0 ? null : new Options(url, watchers, writes, interval, glob, path, timeout);
+        return url is null || args.Length % 2 != 0 ? null
+            : new Options(url, watchers, writes, interval, glob, path, timeout, writeUrl ?? url, openConcurrency);
     }
 }
