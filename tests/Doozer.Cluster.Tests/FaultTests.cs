@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using Doozer.TestKit.Processes;
+using Xunit.Abstractions;
+
+namespace Doozer.Cluster.Tests;
+
+/// <summary>
+/// One fault each, on a fresh 3-voter durable cluster, under load from six clients (two per node): the history is
+/// linearizable per path, no acknowledged write is lost, acknowledged revisions are unique and in real-time order,
+/// the replicas agree; and writes keep flowing wherever a majority is.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class FaultTests(ITestOutputHelper output)
+{
+    private static readonly DoozerClusterOptions Durable3 = new() { Voters = 3, Durable = true };
+
+    [Fact]
+    public Task Kill_9_of_a_follower_then_restart() => Scenario.RunAsync(output, Durable3, cluster =>
+        Scenario.LoadAroundAsync(cluster, output, async _ =>
+        {
+            var leader = await cluster.LeaderAsync();
+            var follower = await cluster.FollowerAsync();
+            cluster.Kill(follower);
+            // The majority goes on without it.
+            await Scenario.ProbeWriteAsync(leader, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(5));
+            await Task.Delay(Scenario.Hold);
+            var id = follower.Id;
+            await cluster.RestartAsync(follower);
+            Assert.Equal(id, follower.Id);
+            await cluster.WaitHealthyAsync();
+        }));
+
+    [Fact]
+    public Task Kill_9_of_the_leader_then_restart_and_writes_flow_again_quickly() => Scenario.RunAsync(output, Durable3, cluster =>
+        Scenario.LoadAroundAsync(cluster, output, async round =>
+        {
+            var leader = await cluster.LeaderAsync();
+            var survivor = cluster.UpNodes.First(n => n != leader);
+            var killed = Stopwatch.GetTimestamp();
+            cluster.Kill(leader);
+            var failover = await Scenario.ProbeWriteAsync(survivor, killed, TimeSpan.FromSeconds(15));
+            var next = await cluster.LeaderAsync();
+            output.WriteLine($"round {round}: writes flow again {failover.TotalMilliseconds:F0} ms after the leader {leader.Name} was killed; new leader {next.Name}");
+            cluster.Note($"failover took {failover.TotalMilliseconds:F0} ms");
+            // The target is 1 s; a loaded 2-core machine gets some slack, a broken election does not.
+            Assert.True(failover < TimeSpan.FromSeconds(5), $"writes stopped for {failover} after the leader was killed");
+            await Task.Delay(Scenario.Hold);
+            await cluster.RestartAsync(leader);
+            await cluster.WaitHealthyAsync();
+        }));
+
+    [Fact]
+    public Task Kill_9_of_every_node_at_once_then_restart_keeps_every_acknowledged_write() => Scenario.RunAsync(output, Durable3, cluster =>
+        Scenario.LoadAroundAsync(cluster, output, async _ =>
+        {
+            var ids = cluster.Nodes.Select(n => n.Id).ToList();
+            var before = await ClusterChecks.RevAsync(cluster.Nodes[0].Url);
+            cluster.KillAll();
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            await cluster.RestartAllAsync();
+            Assert.Equal(ids, cluster.Nodes.Select(n => n.Id).ToList());
+            var after = await ClusterChecks.RevAsync(cluster.Nodes[0].Url);
+            Assert.True(after >= before, $"the store went back from rev {before} to {after} across a restart");
+        }));
+
+    [Fact]
+    public Task Sigstop_of_a_follower_then_sigcont() => Scenario.RunAsync(output, Durable3, cluster =>
+        Scenario.LoadAroundAsync(cluster, output, async _ =>
+        {
+            var leader = await cluster.LeaderAsync();
+            var follower = await cluster.FollowerAsync();
+            cluster.Pause(follower);
+            try
+            {
+                await Scenario.ProbeWriteAsync(leader, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(5));
+                await Task.Delay(Scenario.Hold);
+            }
+            finally
+            {
+                cluster.Resume(follower);
+            }
+            await cluster.WaitHealthyAsync();
+        }));
+
+    [Fact]
+    public Task Sigstop_of_the_leader_then_sigcont() => Scenario.RunAsync(output, Durable3, cluster =>
+        Scenario.LoadAroundAsync(cluster, output, async _ =>
+        {
+            var leader = await cluster.LeaderAsync();
+            var others = cluster.UpNodes.Where(n => n != leader).ToList();
+            var paused = Stopwatch.GetTimestamp();
+            cluster.Pause(leader);
+            try
+            {
+                var failover = await Scenario.ProbeWriteAsync(others[0], paused, TimeSpan.FromSeconds(15));
+                output.WriteLine($"writes flow again {failover.TotalMilliseconds:F0} ms after the leader {leader.Name} was paused");
+                await Task.Delay(Scenario.Hold);
+            }
+            finally
+            {
+                // The old leader wakes up believing it leads: it must not serve stale reads or lose writes.
+                cluster.Resume(leader);
+            }
+            await cluster.WaitHealthyAsync();
+        }));
+
+    [Fact]
+    public Task Isolated_follower_then_heal() => Scenario.RunAsync(output, Durable3, cluster =>
+        Scenario.LoadAroundAsync(cluster, output, async _ =>
+        {
+            var leader = await cluster.LeaderAsync();
+            var follower = await cluster.FollowerAsync();
+            cluster.Isolate(follower);
+            await Scenario.ProbeWriteAsync(leader, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(5));
+            await Task.Delay(Scenario.Hold);
+            cluster.Heal();
+            await cluster.WaitHealthyAsync();
+        }));
+
+    [Fact]
+    public Task Isolated_leader_then_heal() => Scenario.RunAsync(output, Durable3, cluster =>
+        Scenario.LoadAroundAsync(cluster, output, async _ =>
+        {
+            var leader = await cluster.LeaderAsync();
+            var majority = cluster.UpNodes.Where(n => n != leader).ToList();
+            var isolated = Stopwatch.GetTimestamp();
+            cluster.Isolate(leader);
+            var failover = await Scenario.ProbeWriteAsync(majority[0], isolated, TimeSpan.FromSeconds(15));
+            var next = await cluster.LeaderAsync(among: majority);
+            output.WriteLine($"the majority side elected {next.Name} and took writes {failover.TotalMilliseconds:F0} ms after {leader.Name} was isolated");
+            Assert.NotEqual(leader, next);
+            // The old leader is alone: it must refuse promptly, not hang and not acknowledge.
+            var refused = await Scenario.SendAsync(HttpMethod.Put, new Uri(leader.Url, "/tree/probe/isolated"), "x");
+            output.WriteLine($"a write to the isolated old leader: {(int)refused.Status} after {refused.Took.TotalMilliseconds:F0} ms: {refused.Body}");
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.Status);
+            Assert.True(refused.Took < TimeSpan.FromSeconds(10), $"the isolated node took {refused.Took} to refuse a write");
+            await Task.Delay(Scenario.Hold);
+            cluster.Heal();
+            await cluster.WaitHealthyAsync();
+        }));
+
+    [Fact]
+    public Task One_way_partition_from_the_leader_to_a_follower() => Scenario.RunAsync(output, Durable3, cluster =>
+        Scenario.LoadAroundAsync(cluster, output, async _ =>
+        {
+            var leader = await cluster.LeaderAsync();
+            var follower = await cluster.FollowerAsync();
+            var third = cluster.UpNodes.First(n => n != leader && n != follower);
+            // The follower hears nothing from the leader, but the leader still hears it.
+            var started = Stopwatch.GetTimestamp();
+            cluster.Block(leader, follower);
+            await Task.Delay(Scenario.Hold);
+            var took = await Scenario.ProbeWriteAsync(third, started, Scenario.Hold + TimeSpan.FromSeconds(10));
+            output.WriteLine($"a write through {third.Name} succeeded {took.TotalMilliseconds:F0} ms into the one-way partition");
+            cluster.Heal();
+            await cluster.WaitHealthyAsync();
+        }));
+
+    [Fact]
+    public Task Delays_on_every_link_then_a_slow_leader() => Scenario.RunAsync(output, Durable3, cluster =>
+        Scenario.LoadAroundAsync(cluster, output, async _ =>
+        {
+            var leader = await cluster.LeaderAsync();
+            cluster.Delay(TimeSpan.FromMilliseconds(30));
+            var took = await Scenario.ProbeWriteAsync(leader, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(5));
+            output.WriteLine($"with 30 ms on every link a write took {took.TotalMilliseconds:F0} ms");
+            await Task.Delay(Scenario.Hold / 2);
+            // Close to the election timeout: elections may start; nothing may break.
+            cluster.Delay(TimeSpan.FromMilliseconds(250), leader);
+            await Task.Delay(Scenario.Hold / 2);
+            cluster.Heal();
+            await cluster.WaitHealthyAsync();
+        }));
+}

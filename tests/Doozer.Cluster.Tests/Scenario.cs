@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Doozer.TestKit.Processes;
+using Xunit.Abstractions;
+
+namespace Doozer.Cluster.Tests;
+
+/// <summary>The cluster tests run one at a time: each starts several processes on a 2-core machine.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterCollection
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>Shared steps of the cluster tests: a cluster whose logs are printed on failure, load around a fault, write probes.</summary>
+public static class Scenario
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    /// <summary>
+    /// How many fault rounds each test runs (environment DOOZER_CLUSTER_ROUNDS, default 1); more rounds also mean
+    /// longer faults.
+    /// </summary>
+    public static int Rounds =>
+        int.TryParse(Environment.GetEnvironmentVariable("DOOZER_CLUSTER_ROUNDS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1;
+
+    /// <summary>How long a fault lasts in one round.</summary>
+    public static TimeSpan Hold => TimeSpan.FromSeconds(Rounds > 1 ? 4 : 2.5);
+
+    /// <summary>Starts a cluster, runs the body, and on failure prints the fault log and every node's log.</summary>
+    public static async Task RunAsync(ITestOutputHelper output, DoozerClusterOptions options, Func<DoozerCluster, Task> body)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var cluster = await DoozerCluster.StartAsync(options with { Output = output.WriteLine });
+        output.WriteLine($"cluster of {cluster.Nodes.Count} started in {clock.ElapsedMilliseconds} ms: {string.Join(", ", cluster.Nodes)}");
+        try
+        {
+            await body(cluster);
+        }
+        catch
+        {
+            cluster.MarkFailed();
+            throw;
+        }
+        output.WriteLine($"fault log:\n{cluster.Events}");
+    }
+
+    /// <summary>
+    /// Runs a new workload with two clients per node (of <paramref name="nodes"/>, default all) around
+    /// the fault: load first, then <paramref name="fault"/> <see cref="Rounds"/> times, then load on a healed cluster;
+    /// then checks everything (<see cref="ClusterChecks.VerifyClusterAsync"/>) and that the load did make progress.
+    /// </summary>
+    /// <param name="settle">What to wait for before the checks; default: the cluster is whole again.</param>
+    public static async Task LoadAroundAsync(
+        DoozerCluster cluster, ITestOutputHelper output, Func<int, Task> fault, IReadOnlyList<ClusterNode>? nodes = null, Func<Task>? settle = null)
+    {
+        var workload = new Workload(Workload.NewPrefix());
+        using var stop = new CancellationTokenSource();
+        var clients = (nodes ?? cluster.Nodes).SelectMany(n => new[] { n.Url, n.Url }).ToList();
+        var load = workload.RunAsync(clients, stop.Token);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            for (var round = 1; round <= Rounds; round++)
+            {
+                await fault(round);
+                cluster.Heal();
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await load;
+        }
+        await (settle ?? (() => cluster.WaitHealthyAsync()))();
+        var violations = await ClusterChecks.VerifyClusterAsync(cluster, workload, output.WriteLine);
+        Assert.True(violations.Count == 0, $"{violations.Count} violations:\n" + string.Join("\n", violations));
+        Assert.True(workload.Acked.Count >= 10 * Rounds, $"the load made too little progress: {workload.Summary}");
+        Assert.True(workload.Reads >= 10 * Rounds, $"the load made too little progress: {workload.Summary}");
+    }
+
+    /// <summary>
+    /// Writes to <paramref name="node"/> until a write succeeds and returns how long that took from
+    /// <paramref name="since"/> (a Stopwatch timestamp); throws after <paramref name="within"/>.
+    /// </summary>
+    public static async Task<TimeSpan> ProbeWriteAsync(ClusterNode node, long since, TimeSpan within)
+    {
+        var path = $"/probe/{node.Name}";
+        var last = "";
+        while (Stopwatch.GetElapsedTime(since) < within)
+        {
+            try
+            {
+                using var response = await Http.PutAsync(new Uri(node.Url, "/tree" + path), new StringContent("p"));
+                if (response.IsSuccessStatusCode)
+                    return Stopwatch.GetElapsedTime(since);
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                last = e.GetType().Name + " " + e.Message;
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"no write to {node} succeeded within {within} (last answer: {last})");
+    }
+
+    /// <summary>A plain request, answered with its status, a header and the body.</summary>
+    public static async Task<(HttpStatusCode Status, string? RetryAfter, string Body, TimeSpan Took)> SendAsync(HttpMethod method, Uri url, string? body = null, TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+            request.Content = new StringContent(body);
+        var clock = Stopwatch.StartNew();
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, response.Headers.RetryAfter?.ToString(), text, clock.Elapsed);
+    }
+}
