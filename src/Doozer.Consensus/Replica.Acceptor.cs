@@ -136,6 +136,26 @@ public sealed partial class Replica
     }
 
     /// <summary>
+    /// What a snapshot of the applied state must carry for this acceptor to restart from it: the promise, every
+    /// acceptance above <see cref="Applied"/> (the snapshot's slot; they may not be decided yet, so they must survive
+    /// the log truncation that follows the snapshot) and the configuration history. Call outside a Ready cycle. It may
+    /// include acceptances whose Ready is not persisted yet: storing a vote early is always safe.
+    /// </summary>
+    public DurableState CaptureDurableState()
+    {
+        if (handedOut is not null)
+            throw new InvalidOperationException("Capture the durable state outside a Ready cycle.");
+        var above = new List<AcceptedEntry>();
+        foreach (var entry in accepted.Values)
+        {
+            if (entry.Slot > applied)
+                above.Add(entry);
+        }
+        above.Sort(static (a, b) => a.Slot.CompareTo(b.Slot));
+        return new DurableState(promised, above, applied, [.. configurations]);
+    }
+
+    /// <summary>
     /// Discards log entries at or below <paramref name="throughSlot"/>: the caller has durably stored a snapshot of
     /// its applied state there. Only applied slots may be discarded.
     /// </summary>

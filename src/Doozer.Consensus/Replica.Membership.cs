@@ -7,6 +7,9 @@ public sealed partial class Replica
     private readonly List<ConfigurationChange> configurations = [];
     private int[] members = [];
 
+    // Slots up to here are proposed (as no-ops when nothing else waits) so the latest configuration takes effect.
+    private long fillThrough;
+
     public Configuration LatestConfiguration => configurations[^1].Configuration;
 
     /// <summary>
@@ -24,6 +27,10 @@ public sealed partial class Replica
         else
             configurations.Add(new ConfigurationChange(appliedSlot, configuration));
         RecomputeMembers();
+        // The new voters govern only from appliedSlot + alpha on. Until then the old voters' quorum is still needed,
+        // so a leader fills the window with no-ops at once: otherwise a change on a quiet cluster would wait for
+        // alpha more writes, and losing an old voter meanwhile (say the only one) would stall the cluster for good.
+        fillThrough = Math.Max(fillThrough, appliedSlot + options.Alpha);
     }
 
     /// <summary>The configurations this replica knows, oldest first (what a snapshot must carry).</summary>

@@ -211,7 +211,7 @@ public sealed partial class Replica
         // A slot needs promises from a majority of its own voters: configurations change under the leader.
         if (!ConfigurationFor(slot).HasQuorum(promisers))
             return false;
-        return slot <= recoveryEnd || (pending.Count > 0 && !ReadsStarving);
+        return slot <= recoveryEnd || (pending.Count > 0 && !ReadsStarving) || slot <= fillThrough;
     }
 
     /// <summary>Turns recovered values, gaps and queued commands into proposals, as far as the window allows.</summary>
@@ -231,9 +231,20 @@ public sealed partial class Replica
                 else
                     value = SlotValue.NoOp;
             }
+            else if (pending.Count == 0)
+            {
+                value = SlotValue.NoOp;
+            }
             else
             {
-                var count = Math.Min(pending.Count, options.MaxCommandsPerSlot);
+                var limit = Math.Min(pending.Count, options.MaxCommandsPerSlot);
+                var count = 1;
+                for (long bytes = pending[0].Payload.Length; count < limit; count++)
+                {
+                    bytes += pending[count].Payload.Length;
+                    if (bytes > options.MaxBytesPerSlot)
+                        break;
+                }
                 var batch = new Command[count];
                 pending.CopyTo(0, batch, 0, count);
                 pending.RemoveRange(0, count);

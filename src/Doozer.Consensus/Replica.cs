@@ -65,6 +65,12 @@ public sealed partial class Replica
 
     public long Applied => applied;
 
+    /// <summary>
+    /// The highest slot this replica knows to be decided anywhere: its own commit on the leader, the leader's commit
+    /// as last heard elsewhere. A node whose <see cref="Applied"/> has reached it is caught up.
+    /// </summary>
+    public long KnownCommit => role == Role.Leader ? commit : Math.Max(commit, leaderCommit);
+
     public long SnapshotSlot => snapshotSlot;
 
     public Ballot CurrentBallot => ballot;

@@ -25,6 +25,12 @@ public sealed class ReplicaOptions
     /// <summary>Group commit: at most this many commands are batched into one slot.</summary>
     public int MaxCommandsPerSlot { get; init; } = 4096;
 
+    /// <summary>
+    /// Group commit by size: a batch stops growing once it holds this many payload bytes (a single larger command
+    /// still gets its own slot), so one slot stays a reasonable message and log record.
+    /// </summary>
+    public int MaxBytesPerSlot { get; init; } = 4 * 1024 * 1024;
+
     /// <summary>At most this many decided values are sent in answer to one fetch.</summary>
     public int MaxFetchSlots { get; init; } = 64;
 

@@ -14,5 +14,6 @@ public sealed record ClusterResponse(string Name, string Self, string? Leader, l
 /// <param name="Url">The node's public API URL.</param>
 /// <param name="PeerUrl">The node's peer channel URL.</param>
 /// <param name="Role"><c>voter</c> or <c>learner</c>.</param>
-/// <param name="Applied">The highest revision the node is known to have applied.</param>
-public sealed record MemberDto(string Id, string Name, string Url, string PeerUrl, string Role, long Applied);
+/// <param name="Applied">The revision the node has applied, for the node answering; null for the others, whose
+/// progress the answering node does not track.</param>
+public sealed record MemberDto(string Id, string Name, string Url, string PeerUrl, string Role, long? Applied);

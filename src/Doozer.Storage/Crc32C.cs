@@ -13,7 +13,7 @@ namespace Doozer.Storage;
 /// and detects all burst errors up to 32 bits. Standard framing: initial value and final xor 0xFFFFFFFF
 /// (check value of "123456789" is 0xE3069283).
 /// </remarks>
-internal static class Crc32C
+public static class Crc32C
 {
     public static uint Compute(ReadOnlySpan<byte> data) => Finish(Append(Start, data));
 

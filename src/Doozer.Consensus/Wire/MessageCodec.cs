@@ -179,13 +179,13 @@ public static class MessageCodec
         _ => throw new ArgumentException($"No wire encoding for {message.GetType().Name}.", nameof(message)),
     };
 
-    private static void WriteBallot(ref WireWriter w, Ballot ballot)
+    internal static void WriteBallot(ref WireWriter w, Ballot ballot)
     {
         w.WriteInt64(ballot.Round);
         w.WriteInt32(ballot.NodeId);
     }
 
-    private static void WriteValue(ref WireWriter w, SlotValue value) => WriteCommands(ref w, value.Commands);
+    internal static void WriteValue(ref WireWriter w, SlotValue value) => WriteCommands(ref w, value.Commands);
 
     private static void WriteCommands(ref WireWriter w, Command[] commands)
     {
@@ -204,9 +204,9 @@ public static class MessageCodec
             w.WriteInt64(value);
     }
 
-    private static Ballot ReadBallot(ref WireReader r) => new(r.ReadInt64(), r.ReadInt32());
+    internal static Ballot ReadBallot(ref WireReader r) => new(r.ReadInt64(), r.ReadInt32());
 
-    private static SlotValue ReadValue(ref WireReader r)
+    internal static SlotValue ReadValue(ref WireReader r)
     {
         var commands = ReadCommands(ref r);
         // The empty batch is the shared no-op instance: gap-filling slots allocate nothing.

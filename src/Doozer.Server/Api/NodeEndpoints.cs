@@ -20,7 +20,8 @@ public static class NodeEndpoints
             .WithName("GetRev")
             .WithSummary("The current store revision")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         node.MapPost("/nop", NopAsync)
             .WithName("Nop")
             .WithSummary("Commit an empty entry through consensus and return once it is decided: a barrier")

@@ -20,8 +20,14 @@ public static class OperationsEndpoints
         return app;
     }
 
-    private static ContentHttpResult Ready(IReplicatedLog log, ClusterBootstrap bootstrap) =>
-        log.IsReady && bootstrap.IsDone
-            ? TypedResults.Text("ready")
-            : TypedResults.Text(log.IsReady ? "bootstrapping" : "no leader", statusCode: StatusCodes.Status503ServiceUnavailable);
+    private static ContentHttpResult Ready(ClusterLog log, ClusterBootstrap bootstrap)
+    {
+        if (log.IsReady && bootstrap.IsDone)
+            return TypedResults.Text("ready");
+        var why = !log.Started.IsCompleted ? "starting: " + (bootstrap.IsDone ? "recovering" : "joining the cluster")
+            : log.LeaderId is null ? "no leader"
+            : !bootstrap.IsDone ? "bootstrapping"
+            : "catching up";
+        return TypedResults.Text(why, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
 }

@@ -180,6 +180,7 @@ public static class TreeEndpoints
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status410Gone)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .ProducesProblem(StatusCodes.Status504GatewayTimeout);
 
     private static string ETag(long rev) => $"\"{rev.ToString(CultureInfo.InvariantCulture)}\"";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Doozer.Server.Api;
 using Doozer.Server.Replication;
@@ -9,29 +10,47 @@ namespace Doozer.Server.Hosting;
 
 /// <summary>
 /// Creates a new cluster with this node as its only voter (ARCHITECTURE.md section 4): the cluster name, this
-/// node's registration under /ctl/node/ID and voter slot /ctl/cal/0 holding its id. These are ordinary commands
-/// through the log, so they take the first revisions, as they did in original doozer.
+/// node's registration under /ctl/node/ID, and the voter slots /ctl/cal/0..N-1 (--slots), the first holding its id.
+/// These are ordinary commands through the log, so they take the first revisions, as they did in original doozer.
+/// A restarted node has nothing to do, and an attaching node is registered by the member it joins through.
 /// </summary>
 public sealed partial class ClusterBootstrap(
-    IReplicatedLog log, NodeIdentity self, IOptions<NodeOptions> options, ILogger<ClusterBootstrap> logger) : IHostedService
+    ClusterLog log, NodeIdentity self, IOptions<NodeOptions> options, ILogger<ClusterBootstrap> logger) : IHostedService
 {
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>True once the bootstrap commands are applied: /readyz reports it.</summary>
+    /// <summary>True once this node's part of forming the cluster is done: /readyz reports it.</summary>
     public bool IsDone => _done.Task.IsCompletedSuccessfully;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Attaching waits for a member, which may take long: the node serves /livez meanwhile, and /readyz says why
+        // it is not ready. Without --attach the log starts at once and the bootstrap is done before the node listens.
+        if (options.Value.Attach.Length > 0)
+        {
+            _ = log.Started.ContinueWith(started => { if (started.IsCompletedSuccessfully) _done.TrySetResult(); }, TaskScheduler.Default);
+            return;
+        }
+        var start = await log.Started.WaitAsync(cancellationToken);
+        if (start.Bootstrap)
+            await BootstrapAsync(cancellationToken);
+        _done.TrySetResult();
+    }
+
+    private async Task BootstrapAsync(CancellationToken cancellationToken)
+    {
         var node = $"{ControlPaths.Nodes}/{self.Id}";
-        string[][] files =
-        [
-            [ControlPaths.ClusterName, options.Value.Cluster],
-            [node + "/name", self.Name],
-            [node + "/url", self.Url],
-            [node + "/peerUrl", ""],
-            [node + "/version", typeof(ClusterBootstrap).Assembly.GetName().Version?.ToString() ?? ""],
-            [ControlPaths.Slots + "/0", self.Id],
-        ];
+        var files = new List<string[]>
+        {
+            new[] { ControlPaths.ClusterName, options.Value.Cluster },
+            new[] { node + "/name", self.Name },
+            new[] { node + "/url", self.Url },
+            new[] { node + "/peerUrl", self.PeerUrl },
+            new[] { node + "/version", typeof(ClusterBootstrap).Assembly.GetName().Version?.ToString() ?? "" },
+            new[] { ControlPaths.Slots + "/0", self.Id },
+        };
+        for (var slot = 1; slot < options.Value.Slots; slot++)
+            files.Add([ControlPaths.Slots + "/" + slot.ToString(CultureInfo.InvariantCulture), ""]);
         foreach (var file in files)
         {
             var command = new SetCommand(file[0], Encoding.UTF8.GetBytes(file[1]), Precondition.None) { Origin = CommandOrigin.Cluster };
@@ -39,12 +58,11 @@ public sealed partial class ClusterBootstrap(
             if (result.Status != ApplyStatus.Ok)
                 throw new InvalidOperationException($"Bootstrap could not write {file[0]}: {result.Status}.");
         }
-        LogBootstrapped(self.Id, self.Name, options.Value.Cluster);
-        _done.TrySetResult();
+        LogBootstrapped(self.Id, self.Name, options.Value.Cluster, options.Value.Slots);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrapped cluster {Cluster} with node {Id} ({Name}) as its only voter")]
-    private partial void LogBootstrapped(string id, string name, string cluster);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrapped cluster {Cluster} with node {Id} ({Name}) as its only voter and {Slots} voter slots")]
+    private partial void LogBootstrapped(string id, string name, string cluster, int slots);
 }

@@ -10,8 +10,15 @@ public static class CommandLine
 {
     private static readonly Option<string> NameOption = new("--name") { Description = "Human name of the node (default: the host name)." };
     private static readonly Option<string> ListenOption = new("--listen") { Description = "HOST:PORT of the public HTTP API, SSE and web view (default 127.0.0.1:8046)." };
-    private static readonly Option<bool> MemoryOption = new("--memory") { Description = "Keep nothing on disk (original doozer's behaviour). This build is in-memory only, so this is the default." };
-    private static readonly Option<string> DataOption = new("--data") { Description = "Data directory for the write-ahead log. Not supported yet: this build refuses it." };
+    private static readonly Option<string> PeerListenOption = new("--peer-listen") { Description = "HOST:PORT of the peer channel, HTTP/2 (default 127.0.0.1:8047). Peer connections to other nodes leave from this host's address." };
+    private static readonly Option<string> PeerAdvertiseOption = new("--peer-advertise") { Description = "The peer URL other nodes dial to reach this one (default http://PEER-LISTEN), e.g. behind NAT or a proxy." };
+    private static readonly Option<string> AdvertiseOption = new("--advertise") { Description = "The client URL registered for this node (default http://LISTEN)." };
+    private static readonly Option<bool> MemoryOption = new("--memory") { Description = "Keep nothing on disk (original doozer's behaviour): a restarted node comes back as a new node." };
+    private static readonly Option<string> DataOption = new("--data") { Description = "Data directory: write-ahead log, snapshots and the node id (default ./doozer-data)." };
+    private static readonly Option<string[]> AttachOption = new("--attach") { Description = "Join the cluster of this member (its client or peer URL); repeatable.", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<int?> SlotsOption = new("--slots") { Description = "Voter slots created when bootstrapping a new cluster (default 3)." };
+    private static readonly Option<double?> EvictAfterOption = new("--evict-after") { Description = "Seconds after which an unheard voter loses its slot so a learner can take it (default 60, 0 = never)." };
+    private static readonly Option<string> PeerSecretOption = new("--peer-secret") { Description = "Secret peers present to each other (default: the --secret)." };
     private static readonly Option<int?> HistoryOption = new("--history") { Description = "Revisions of history kept (default 100000)." };
     private static readonly Option<int?> MaxValueBytesOption = new("--max-value-bytes") { Description = "Largest file value in bytes (default 1048576)." };
     private static readonly Option<string> ClusterOption = new("--cluster") { Description = "Cluster name (default local)." };
@@ -26,9 +33,10 @@ public static class CommandLine
     {
         var root = new RootCommand(
             "doozerd: a node of Doozer, a consistent, highly-available store for small amounts of critical data.\n" +
-            "This build runs a single node with its tree in memory; the write-ahead log and clustering come later.")
+            "Start one node to create a cluster; start more with --attach URL-OF-A-MEMBER to join it.")
         {
-            NameOption, ListenOption, MemoryOption, DataOption, HistoryOption, MaxValueBytesOption, ClusterOption, SecretOption, RoSecretOption,
+            NameOption, ListenOption, PeerListenOption, PeerAdvertiseOption, AdvertiseOption, MemoryOption, DataOption, AttachOption,
+            SlotsOption, EvictAfterOption, HistoryOption, MaxValueBytesOption, ClusterOption, SecretOption, RoSecretOption, PeerSecretOption,
         };
         // Hosting tools (WebApplicationFactory, the build-time OpenAPI generator) pass their own --key=value
         // arguments: those go on to ASP.NET Core's configuration; anything else unknown is a usage error.
@@ -58,8 +66,19 @@ public static class CommandLine
         }
         Set(NameOption, nameof(NodeOptions.Name));
         Set(ListenOption, nameof(NodeOptions.Listen));
+        Set(PeerListenOption, nameof(NodeOptions.PeerListen));
+        Set(PeerAdvertiseOption, nameof(NodeOptions.PeerAdvertise));
+        Set(AdvertiseOption, nameof(NodeOptions.Advertise));
         Set(MemoryOption, nameof(NodeOptions.Memory));
         Set(DataOption, nameof(NodeOptions.Data));
+        Set(SlotsOption, nameof(NodeOptions.Slots));
+        Set(EvictAfterOption, nameof(NodeOptions.EvictAfter));
+        Set(PeerSecretOption, nameof(NodeOptions.PeerSecret));
+        if (result.GetValue(AttachOption) is { Length: > 0 } attach)
+        {
+            for (var i = 0; i < attach.Length; i++)
+                settings[$"{NodeOptions.Section}:{nameof(NodeOptions.Attach)}:{i}"] = attach[i];
+        }
         Set(HistoryOption, nameof(NodeOptions.History));
         Set(MaxValueBytesOption, nameof(NodeOptions.MaxValueBytes));
         Set(ClusterOption, nameof(NodeOptions.Cluster));

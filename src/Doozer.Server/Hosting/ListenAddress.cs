@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Doozer.Server.Hosting;
 
@@ -6,6 +8,24 @@ namespace Doozer.Server.Hosting;
 public sealed record ListenAddress(string Host, int Port)
 {
     public string Url => $"http://{Host}:{Port}";
+
+    /// <summary>The host as an IP address, unless it is a name or a wildcard (0.0.0.0, ::, *).</summary>
+    public IPAddress? SpecificAddress =>
+        IPAddress.TryParse(Host.Trim('[', ']'), out var ip) && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) ? ip : null;
+
+    /// <summary>Adds a Kestrel endpoint for this address.</summary>
+    public void Listen(KestrelServerOptions kestrel, Action<ListenOptions>? configure)
+    {
+        configure ??= static _ => { };
+        if (Host is "*" or "+" || IPAddress.TryParse(Host.Trim('[', ']'), out var any) && (any.Equals(IPAddress.Any) || any.Equals(IPAddress.IPv6Any)))
+            kestrel.ListenAnyIP(Port, configure);
+        else if (SpecificAddress is { } ip)
+            kestrel.Listen(ip, Port, configure);
+        else if (string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase))
+            kestrel.ListenLocalhost(Port, configure);
+        else
+            kestrel.Listen(Dns.GetHostAddresses(Host)[0], Port, configure);
+    }
 
     public static bool TryParse(string? text, [NotNullWhen(true)] out ListenAddress? address)
     {

@@ -1,5 +1,7 @@
 using Doozer.Contracts;
 using Doozer.Server.Api;
+using Doozer.Server.Peers;
+using Doozer.Storage;
 using Doozer.Server.Replication;
 using Doozer.Server.Security;
 using Doozer.Server.Watches;
@@ -23,27 +25,83 @@ public static class NodeHost
             [$"{NodeOptions.Section}:{nameof(NodeOptions.Secret)}"] = config[$"{NodeOptions.Section}:{nameof(NodeOptions.Secret)}"] ?? Environment.GetEnvironmentVariable("DOOZER_RWSECRET"),
             [$"{NodeOptions.Section}:{nameof(NodeOptions.RoSecret)}"] = config[$"{NodeOptions.Section}:{nameof(NodeOptions.RoSecret)}"] ?? Environment.GetEnvironmentVariable("DOOZER_ROSECRET"),
         });
+        // The build-time OpenAPI generator runs the app to read its endpoints: it must not touch a data directory.
+        if (IsDocumentGenerator)
+            config.AddInMemoryCollection(new Dictionary<string, string?> { [$"{NodeOptions.Section}:{nameof(NodeOptions.Memory)}"] = "true" });
         var options = config.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
         if (options.Validate() is { } problem)
             return problem;
+        ListenAddress.TryParse(options.Listen, out var listen);
+        ListenAddress.TryParse(options.PeerListen, out var peerListen);
+
+        // The data directory first: a node that cannot own its data must not start at all.
+        IReplicaStorage storage;
+        string id;
+        if (options.Memory)
+        {
+            storage = new MemoryStorage();
+            id = NodeIdentity.NewId();
+        }
+        else
+        {
+            try
+            {
+                var directory = DataDirectory.Open(options.Data);
+                id = directory.GetOrCreateNodeId(NodeIdentity.NewId);
+                storage = new DiskStorage(directory);
+            }
+            catch (DataDirectoryLockedException e)
+            {
+                return $"the data directory {e.Directory} is in use by another doozerd (it holds the lock on {DataDirectory.LockFileName}).";
+            }
+            catch (StorageCorruptException e)
+            {
+                return $"refusing to start on damaged data: {e.Message}";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return $"cannot open the data directory {options.Data}: {e.Message}";
+            }
+        }
+        var identity = new NodeIdentity(id, options.Name)
+        {
+            Url = options.Advertise ?? listen!.Url,
+            PeerUrl = options.PeerAdvertise ?? peerListen!.Url,
+        };
 
         var services = builder.Services;
         services.Configure<NodeOptions>(config.GetSection(NodeOptions.Section));
-        ListenAddress.TryParse(options.Listen, out var listen);
-        builder.WebHost.UseUrls(listen!.Url);
         builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            listen!.Listen(kestrel, null);
+            peerListen!.Listen(kestrel, PeerChannel.ConfigureListener);
             // Request bodies are file values: Body.ReadAsync stops at --max-value-bytes and answers 413 itself.
-            kestrel.Limits.MaxRequestBodySize = null);
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => NodeIdentity.Create(options.Name, listen.Url));
+        services.AddSingleton(identity);
+        services.AddSingleton(new PeerListener(peerListen!));
+        // Registered through a factory so the container disposes it (closing the log and the directory lock) last.
+        services.AddSingleton<IReplicaStorage>(_ => storage);
         services.AddSingleton(sp => new AppliedTree(sp.GetRequiredService<IOptions<NodeOptions>>().Value.History));
-        // The log is the apply loop: it must be registered (and so started) before the bootstrap that uses it.
-        services.AddSingleton<SingleNodeLog>();
-        services.AddSingleton<IReplicatedLog>(sp => sp.GetRequiredService<SingleNodeLog>());
-        services.AddHostedService(sp => sp.GetRequiredService<SingleNodeLog>());
+        services.AddSingleton(new ClusterLogOptions());
+        services.AddSingleton(sp => new PeerChannel(
+            new PeerChannelOptions
+            {
+                PeerSecret = options.PeerSecret ?? options.Secret,
+                SourceAddress = peerListen!.SpecificAddress,
+            },
+            sp.GetRequiredService<ILoggerFactory>(),
+            new DeferredSnapshotSource(() => sp.GetRequiredService<ClusterLog>())));
+        services.AddSingleton<IStartingPointSource, ClusterStart>();
+        // The log is the apply loop: it must be registered (and so started) before the services that use it.
+        services.AddSingleton<ClusterLog>();
+        services.AddSingleton<IReplicatedLog>(sp => sp.GetRequiredService<ClusterLog>());
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterLog>());
         services.AddSingleton<ClusterBootstrap>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterBootstrap>());
+        services.AddHostedService<MembershipDuties>();
         services.AddSingleton<Access>();
         services.AddSingleton<Reads>();
         services.AddSingleton<WatchHub>();
@@ -76,7 +134,32 @@ public static class NodeHost
 
     public static WebApplication UseDoozerNode(this WebApplication app)
     {
+        // The peer listener serves the peer channel and nothing else; the client listener never serves it.
+        var peerListener = app.Services.GetRequiredService<PeerListener>();
+        app.Use((http, next) =>
+        {
+            if (peerListener.Accepted(http.Connection) != http.Request.Path.StartsWithSegments(PeerRoutes.Prefix))
+            {
+                http.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+            return next(http);
+        });
         app.UseStatusCodePages(ProblemStatusPages.WriteAsync);
+        // Whatever endpoint waited on the log: no quorum is 503 with Retry-After (API.md 3.1), never a hang or a 500.
+        app.Use(async (http, next) =>
+        {
+            try
+            {
+                await next(http);
+            }
+            catch (NoQuorumException e) when (!http.Response.HasStarted)
+            {
+                http.Response.Clear();
+                http.Response.Headers.RetryAfter = "1";
+                await Problem.Of(ProblemKind.NoQuorum, e.Message, extension: ("outcome", e.OutcomeUnknown ? "unknown" : "not-applied")).ExecuteAsync(http);
+            }
+        });
         app.UseHttpMetrics(o =>
         {
             o.SetMetricFactory(Prometheus.Metrics.WithCustomRegistry(app.Services.GetRequiredService<NodeMetrics>().Registry));
@@ -105,7 +188,20 @@ public static class NodeHost
         app.MapCluster();
         app.MapOperations();
         app.MapNodeMetrics();
+        var peers = app.Services.GetRequiredService<PeerChannel>();
+        peers.MapPeerEndpoint(app).MapPost(PeerRoutes.JoinRoute, (HttpContext http, ClusterLog log, IOptions<NodeOptions> options) =>
+            peers.Authorized(http) ? JoinEndpoint.HandleAsync(http, log, options) : Task.CompletedTask);
         return app;
+    }
+
+    private static bool IsDocumentGenerator =>
+        System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
+
+    /// <summary>Resolves the log when a peer first asks for a snapshot: the log and the channel need each other.</summary>
+    private sealed class DeferredSnapshotSource(Func<IPeerSnapshotSource> resolve) : IPeerSnapshotSource
+    {
+        public ValueTask<Stream?> OpenSnapshotAsync(long slot, CancellationToken cancellationToken) =>
+            resolve().OpenSnapshotAsync(slot, cancellationToken);
     }
 
     private static bool IsWebViewPath(PathString path) =>

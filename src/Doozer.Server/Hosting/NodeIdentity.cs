@@ -1,8 +1,8 @@
 namespace Doozer.Server.Hosting;
 
 /// <summary>
-/// Who this node is. The id is generated on first start; in memory mode every start is a first start,
-/// so a restarted node comes back as a new node and never votes under an old id.
+/// Who this node is. The id is generated on first start and kept in the data directory; in memory mode every start
+/// is a first start, so a restarted node comes back as a new node and never votes under an old id.
 /// </summary>
 public sealed class NodeIdentity(string id, string name)
 {
@@ -13,7 +13,9 @@ public sealed class NodeIdentity(string id, string name)
     /// <summary>The public URL, known once the server listens (port 0 gets a real port then).</summary>
     public string Url { get; set; } = "";
 
-    public static NodeIdentity Create(string name, string url) =>
-        // 16 random bytes as lower-case hex: unique without coordination, safe in a path name.
-        new(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), name) { Url = url };
+    /// <summary>The URL peers dial to reach this node's peer channel.</summary>
+    public string PeerUrl { get; set; } = "";
+
+    /// <summary>A new id: 16 random bytes as lower-case hex, unique without coordination and safe in a path name.</summary>
+    public static string NewId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 }

@@ -14,11 +14,32 @@ public sealed class NodeOptions
     /// <summary>HOST:PORT of the public API, SSE and web view.</summary>
     public string Listen { get; set; } = "127.0.0.1:8046";
 
-    /// <summary>Keep nothing on disk. Until the write-ahead log exists this is the only mode.</summary>
-    public bool Memory { get; set; } = true;
+    /// <summary>HOST:PORT of the peer channel (HTTP/2). Outbound peer connections leave from this host's address too.</summary>
+    public string PeerListen { get; set; } = "127.0.0.1:8047";
 
-    /// <summary>Data directory for the write-ahead log; not supported yet.</summary>
-    public string? Data { get; set; }
+    /// <summary>The peer URL registered for this node (what the others dial); default http://PEER-LISTEN.</summary>
+    public string? PeerAdvertise { get; set; }
+
+    /// <summary>The client URL registered for this node; default http://LISTEN.</summary>
+    public string? Advertise { get; set; }
+
+    /// <summary>Keep nothing on disk (original doozer's behaviour): a restart is a new node.</summary>
+    public bool Memory { get; set; }
+
+    /// <summary>Data directory: write-ahead log, snapshots and the node id.</summary>
+    public string Data { get; set; } = "./doozer-data";
+
+    /// <summary>Client or peer URLs of members of the cluster to join.</summary>
+    public string[] Attach { get; set; } = [];
+
+    /// <summary>Voter slots created when this node bootstraps a new cluster.</summary>
+    public int Slots { get; set; } = 3;
+
+    /// <summary>A voter unheard for this many seconds loses its slot (0: never).</summary>
+    public double EvictAfter { get; set; } = 60;
+
+    /// <summary>The secret peers present to each other; default: <see cref="Secret"/>.</summary>
+    public string? PeerSecret { get; set; }
 
     /// <summary>Revisions of history kept for reads at a revision, walks and watch resumes.</summary>
     public int History { get; set; } = 100_000;
@@ -38,8 +59,23 @@ public sealed class NodeOptions
     /// <summary>Returns the first problem with these settings, or null when they are usable.</summary>
     public string? Validate()
     {
-        if (Data is not null)
-            return "--data is not supported yet: this build keeps the tree in memory only (--memory).";
+        if (!Memory && string.IsNullOrWhiteSpace(Data))
+            return "--data must name a directory (or use --memory).";
+        if (Slots < 1)
+            return "--slots must be at least 1.";
+        if (EvictAfter < 0 || double.IsNaN(EvictAfter))
+            return "--evict-after must be 0 (never) or a number of seconds.";
+        if (!ListenAddress.TryParse(PeerListen, out _))
+            return $"--peer-listen must be HOST:PORT, got '{PeerListen}'.";
+        if (PeerAdvertise is not null && !IsHttpUrl(PeerAdvertise))
+            return $"--peer-advertise must be an http:// URL, got '{PeerAdvertise}'.";
+        if (Advertise is not null && !IsHttpUrl(Advertise))
+            return $"--advertise must be an http:// URL, got '{Advertise}'.";
+        foreach (var url in Attach)
+        {
+            if (!IsHttpUrl(url))
+                return $"--attach must be the http:// URL of a member, got '{url}'.";
+        }
         if (History < 1)
             return "--history must be at least 1.";
         if (MaxValueBytes < 0)
@@ -50,6 +86,11 @@ public sealed class NodeOptions
             return "--name must not be empty.";
         if (!ListenAddress.TryParse(Listen, out _))
             return $"--listen must be HOST:PORT, got '{Listen}'.";
+        if (ListenAddress.TryParse(Listen, out var client) && ListenAddress.TryParse(PeerListen, out var peer) && client.Port != 0 && client.Port == peer.Port && client.Host == peer.Host)
+            return "--listen and --peer-listen must be different addresses.";
         return null;
     }
+
+    private static bool IsHttpUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttp;
 }

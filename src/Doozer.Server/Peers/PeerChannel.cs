@@ -166,7 +166,7 @@ public sealed class PeerChannel : IAsyncDisposable
     }
 
     /// <summary>Checks the peer secret in constant time; on failure answers 401 and logs who tried.</summary>
-    private bool Authorized(HttpContext http)
+    public bool Authorized(HttpContext http)
     {
         if (_secret is null)
             return true;

@@ -30,4 +30,10 @@ public sealed class PeerChannelOptions
     public TimeSpan KeepAlivePing { get; init; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The local address outbound peer connections leave from (the node's --peer-listen address), so that a peer,
+    /// a firewall or a fault-injecting proxy can tell nodes apart by source address. Null: the system's choice.
+    /// </summary>
+    public System.Net.IPAddress? SourceAddress { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Threading.Channels;
 using Doozer.Consensus.Messages;
 
@@ -49,6 +50,8 @@ public sealed class PeerLink : IAsyncDisposable
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             ConnectTimeout = options.ConnectTimeout,
         };
+        if (options.SourceAddress is { } source)
+            handler.ConnectCallback = (context, cancellationToken) => ConnectFromAsync(source, context.DnsEndPoint, cancellationToken);
         _http = new HttpClient(handler)
         {
             BaseAddress = address,
@@ -179,6 +182,22 @@ public sealed class PeerLink : IAsyncDisposable
             _connected = false;
         }
         return established;
+    }
+
+    private static async ValueTask<Stream> ConnectFromAsync(IPAddress source, DnsEndPoint target, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(source.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(source, 0));
+            await socket.ConnectAsync(target, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

@@ -9,7 +9,11 @@ internal static class PeerRoutes
 
     public const string SnapshotRoute = "/snapshot/{slot:long}";
 
+    public const string JoinRoute = "/join";
+
     public const string Messages = Prefix + MessagesRoute;
+
+    public const string Join = Prefix + JoinRoute;
 
     public static string SnapshotOf(long slot) => "/peer/v1/snapshot/" + slot.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

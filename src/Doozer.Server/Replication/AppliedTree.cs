@@ -12,10 +12,19 @@ public sealed class AppliedTree
 {
     private TaskCompletionSource _nextApply = NewSignal();
 
-    public AppliedTree(int historyLimit) => Store = new TreeStore(historyLimit);
+    private volatile TreeStore _store;
+
+    public AppliedTree(int historyLimit) => _store = new TreeStore(historyLimit);
 
     /// <summary>Only the apply loop may call <see cref="TreeStore.Apply"/>; anyone may read.</summary>
-    public TreeStore Store { get; }
+    public TreeStore Store => _store;
+
+    /// <summary>
+    /// Replaces the whole store with one restored from a snapshot (a restart, or a node too far behind to catch up
+    /// from the log). History before the snapshot is gone: a watch that needs it ends with too-late.
+    /// Called by the apply loop only; readers holding the old store finish on it.
+    /// </summary>
+    public void Install(TreeStore store) => _store = store;
 
     public long Rev => Store.Rev;
 
@@ -28,7 +37,7 @@ public sealed class AppliedTree
     public ApplyResult Apply(Command command)
     {
         Interlocked.Increment(ref _commandsApplied);
-        return Store.Apply(command);
+        return _store.Apply(command);
     }
 
     /// <summary>Wakes every waiter after a batch of <see cref="Apply"/> calls. Called by the apply loop only.</summary>

@@ -30,6 +30,9 @@ public sealed partial class StoreView
         return status != ReadStatus.Ok ? new Lookup(status, default, 0, default, 0) : LookupOf(node!);
     }
 
+    /// <summary>This view's tree and revision as snapshot bytes (see <see cref="TreeStore.FromSnapshot"/>); safe on any thread.</summary>
+    public byte[] ToSnapshot() => Snapshots.StoreSnapshot.Write(this);
+
     /// <summary>Lists a directory (for a file: Status Ok, Kind File, no entries). Entries after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
     public DirPage List(string path, string? after, int limit)
     {
