@@ -37,6 +37,8 @@ public static class Scenario
         try
         {
             await body(cluster);
+            // A node that died on its own is a failure even if everything else held.
+            cluster.ThrowIfCrashed();
         }
         catch
         {

@@ -13,6 +13,7 @@ public sealed class ClusterNode
     private readonly StringBuilder _log = new();
     private readonly StreamWriter _logFile;
     private readonly DateTime _epoch;
+    private bool _killed;
 
     internal ClusterNode(int number, int port, IPAddress peerAddress, int peerPort, string? dataDirectory, string logPath, DateTime epoch)
     {
@@ -71,6 +72,12 @@ public sealed class ClusterNode
     /// <summary>Whether the process is stopped with SIGSTOP.</summary>
     public bool IsPaused => Process is { IsPaused: true };
 
+    /// <summary>The process exited though no one killed it: a crash (see <see cref="ExitReport"/>).</summary>
+    public bool HasCrashed => Process is { IsRunning: false } && !_killed;
+
+    /// <summary>How the process ended, with the last lines it wrote.</summary>
+    public string ExitReport => $"{Name} exited with code {Process?.ExitCode} though it was not killed; its last lines:\n{LogTail(40)}";
+
     /// <summary>Running and not paused: it can answer.</summary>
     public bool IsUp => IsRunning && !IsPaused;
 
@@ -98,6 +105,7 @@ public sealed class ClusterNode
         if (IsRunning)
             throw new InvalidOperationException($"{Name} is running already");
         Process?.Dispose();
+        _killed = false;
         Incarnation++;
         Write($"=== {Name} incarnation {Incarnation}: doozerd --listen 127.0.0.1:{Port} {string.Join(' ', flags)}");
         var incarnation = Incarnation;
@@ -131,6 +139,7 @@ public sealed class ClusterNode
         if (Process is null)
             return;
         var wasRunning = Process.IsRunning;
+        _killed = true;
         Process.Kill();
         if (wasRunning)
             Write($"=== {Name} killed (SIGKILL)");

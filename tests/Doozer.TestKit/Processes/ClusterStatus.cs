@@ -20,16 +20,16 @@ public sealed record ClusterStatus(
         $"self {Self} leader {Leader ?? "none"} rev {Rev} members [{string.Join(", ", Members.Select(m => m.ToString()))}]";
 }
 
-/// <summary>One member in <see cref="ClusterStatus"/>.</summary>
+/// <summary>One member in <see cref="ClusterStatus"/>; <see cref="Applied"/> may be known only for the node answering.</summary>
 public sealed record ClusterMember(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("name")] string? Name,
     [property: JsonPropertyName("url")] string? Url,
     [property: JsonPropertyName("peerUrl")] string? PeerUrl,
     [property: JsonPropertyName("role")] string Role,
-    [property: JsonPropertyName("applied")] long Applied)
+    [property: JsonPropertyName("applied")] long? Applied)
 {
     public bool IsVoter => string.Equals(Role, "voter", StringComparison.Ordinal);
 
-    public override string ToString() => $"{Name ?? Id}({Role}, applied {Applied})";
+    public override string ToString() => $"{Name ?? Id}({Role}{(Applied is { } a ? $", applied {a}" : "")})";
 }

@@ -97,6 +97,16 @@ public sealed class DoozerCluster : IAsyncDisposable
     /// <summary>Nodes that are running and not paused.</summary>
     public IReadOnlyList<ClusterNode> UpNodes => [.. _nodes.Where(n => n.IsUp)];
 
+    /// <summary>Nodes whose process exited though the test did not kill it.</summary>
+    public IReadOnlyList<ClusterNode> Crashed => [.. _nodes.Where(n => n.HasCrashed)];
+
+    /// <summary>Throws if a node crashed: waiting for it would only time out.</summary>
+    public void ThrowIfCrashed()
+    {
+        if (Crashed is [var first, ..])
+            throw new InvalidOperationException(first.ExitReport);
+    }
+
     /// <summary>Whether the test failed: the logs are printed and kept on dispose.</summary>
     public bool Failed { get; private set; }
 
@@ -191,6 +201,7 @@ public sealed class DoozerCluster : IAsyncDisposable
                     return leader;
             }
             last = string.Join("; ", nodes.Zip(statuses, (n, s) => $"{n.Name}: {s?.ToString() ?? "no answer"}"));
+            ThrowIfCrashed();
             if (clock.Elapsed > limit)
                 throw new TimeoutException($"no agreed leader within {limit}: {last}");
             await Task.Delay(100);
@@ -213,6 +224,7 @@ public sealed class DoozerCluster : IAsyncDisposable
             var statuses = await Task.WhenAll(nodes.Select(n => StatusAsync(n)));
             if (statuses.All(s => s is not null && s.Leader is not null && s.Voters == voters && s.Learners == learners))
                 return;
+            ThrowIfCrashed();
             if (clock.Elapsed > within)
             {
                 var seen = string.Join("; ", nodes.Zip(statuses, (n, s) => $"{n.Name}: {s?.ToString() ?? "no answer"}"));

@@ -125,6 +125,15 @@ public sealed class DoozerdProcess : IAsyncDisposable, IDisposable
         start.ArgumentList.Add($"{launch.ListenAddress}:{port}");
         foreach (var flag in launch.Flags)
             start.ArgumentList.Add(flag);
+        // A lone test node: in memory unless told otherwise (the default ./doozer-data would be shared by every
+        // node the test run starts), and a free peer port (the default 8047 would be too).
+        if (!launch.Flags.Contains("--data") && !launch.Flags.Contains("--memory"))
+            start.ArgumentList.Add("--memory");
+        if (!launch.Flags.Contains("--peer-listen"))
+        {
+            start.ArgumentList.Add("--peer-listen");
+            start.ArgumentList.Add($"{launch.ListenAddress}:{FreePort(launch.ListenAddress)}");
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var node = new DoozerdProcess(process, StartWatchdog(process.Id), launch.ListenAddress, port, launch);
         process.OutputDataReceived += (_, e) => node.Append(e.Data);
