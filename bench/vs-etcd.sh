@@ -10,9 +10,11 @@
 #   BENCH_CONNS ["16 64 256"] connection counts             BENCH_FOLLOWER_CONNS [64] reads at a follower
 #   BENCH_SYSTEMS ["etcd doozer"]                           BENCH_PHASES ["table failover watch memory"]
 #   BENCH_WATCHERS [10000]   BENCH_WATCH_WRITES [100]       BENCH_FILES [1000000] (memory phase, 100-byte files)
+#   BENCH_FILL_CONNS [256]   wrk connections of the memory fill
 #   BENCH_DOOZER_MODE [cluster]  "single": one in-memory doozerd (before the cluster exists; no failover)
 #   BENCH_LOCK=0 (do not take /tmp/doozer-build.lock)       BENCH_NO_BUILD=1 (use the binaries already built)
 #   BENCH_LOGS=DIR           keep the servers' logs and wrk's raw output there
+#   BENCH_REPORT_ONLY=DIR    print the report of a run kept with BENCH_LOGS=DIR, run nothing
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +33,11 @@ results="$work/results"
 notes="$work/notes"
 : >"$results"
 : >"$notes"
+if [ -n "${BENCH_REPORT_ONLY:-}" ]; then
+  # Print the report of an earlier run kept with BENCH_LOGS (e.g. one stopped before its end).
+  cp "$BENCH_REPORT_ONLY/results" "$BENCH_REPORT_ONLY/notes" "$work/"
+  systems="" phases="table"
+fi
 server_pids=()
 child_pid=""
 started=$(date +%s)
@@ -93,6 +100,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now etcd >/dev/null 2>&1 || true; fi
 fi
 command -v dotnet >/dev/null 2>&1 || { log "the .NET SDK (dotnet) is required"; exit 2; }
+[ -z "${BENCH_REPORT_ONLY:-}" ] || BENCH_LOCK=0 BENCH_NO_BUILD=1
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # --- the shared lock: builds and measurements of this machine's users go one at a time ------------------------------
@@ -107,6 +115,13 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   (cd "$root" && for p in src/Doozer.Server bench/Doozer.Bench.Watchers bench/Doozer.Bench.Failover; do
     dotnet build -c Release "$p" -v q -nologo 9>&- >>"$work/build.log" 2>&1 || exit 1
   done) || { cat "$work/build.log" >&2; exit 1; }
+fi
+# What was measured: the commit and whether src/ had uncommitted changes when it was built.
+if [ -z "${BENCH_REPORT_ONLY:-}" ]; then
+  echo "$(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet HEAD -- src || echo ' + uncommitted src changes')" >"$work/commit"
+  date -u '+%Y-%m-%d %H:%M UTC' >"$work/started"
+else
+  cp "$BENCH_REPORT_ONLY/commit" "$BENCH_REPORT_ONLY/started" "$work/" 2>/dev/null || true
 fi
 doozerd="$root/src/Doozer.Server/bin/Release/net10.0/doozerd.dll"
 watch_client="$root/bench/Doozer.Bench.Watchers/bin/Release/net10.0/Doozer.Bench.Watchers.dll"
@@ -138,6 +153,24 @@ wait_for() {
     sleep 0.2
   done
 }
+
+# CPU time (clock ticks) used so far by the current cluster's server processes: "total n1 n2 n3".
+cpu_ticks() {
+  local i total=0 t each=""
+  for i in 1 2 3; do
+    t=$(awk '{print $14 + $15}' "/proc/${pids[$i]}/stat" 2>/dev/null) || t=0
+    total=$((total + ${t:-0}))
+    each+=" ${t:-0}"
+  done
+  echo "$total$each"
+}
+# cores_between "TICKS0" "TICKS1" T0 T1: cores used in total and by each node over the interval.
+cores_between() {
+  awk -v a="$1" -v b="$2" -v hz="$ticks_per_second" -v t0="$3" -v t1="$4" 'BEGIN {
+    split(a, x, " "); split(b, y, " "); d = hz * (t1 - t0)
+    printf "%.2f|%.2f/%.2f/%.2f", (y[1] - x[1]) / d, (y[2] - x[2]) / d, (y[3] - x[3]) / d, (y[4] - x[4]) / d }'
+}
+ticks_per_second=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
 rss_mib() { ps -o rss= -p "$1" 2>/dev/null | awk '{printf "%.0f", $1 / 1024}'; }
 
@@ -189,7 +222,7 @@ start_doozer() {
   for i in 1 2 3; do [ "${urls[$i]%/}" != "${leader_url%/}" ] || leader=$i; done
   [ "$leader" != 0 ] || { log "doozer: the leader's url $leader_url is none of ${urls[*]}"; exit 1; }
   follower=$((leader % 3 + 1))
-  log "doozer ($tag): 3 voters, leader n$leader ${urls[$leader]} (pid ${pids[$leader]}), follower n$follower ${urls[$follower]}"
+  note "doozer ($tag): 3 voters, leader n$leader ${urls[$leader]} (pid ${pids[$leader]}), follower n$follower ${urls[$follower]}"
 }
 
 etcd_leader() {
@@ -230,7 +263,7 @@ start_etcd() {
   wait_for "a healthy 3-member etcd cluster with a leader" 60 etcd_ready
   leader=$(etcd_leader)
   follower=$((leader % 3 + 1))
-  log "etcd ($tag): 3 members, leader e$leader ${urls[$leader]} (pid ${pids[$leader]}), follower e$follower ${urls[$follower]}"
+  note "etcd ($tag): 3 members, leader e$leader ${urls[$leader]} (pid ${pids[$leader]}), follower e$follower ${urls[$follower]}"
 }
 
 # --- wrk points -----------------------------------------------------------------------------------------------------
@@ -238,16 +271,23 @@ start_etcd() {
 point() {
   local sys=$1 op=$2 conns=$3 secs=$4; shift 4
   local out="$work/wrk-$sys-$(echo "$op" | tr -c 'a-zA-Z0-9' _)-$conns.out"
+  local cpu0 cpu1 t0 t1
+  cpu0=$(cpu_ticks)
+  t0=$(date +%s.%N)
   run wrk -t1 -c"$conns" -d"${secs}s" --timeout 5s --latency "$@" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
+  cpu1=$(cpu_ticks)
+  t1=$(date +%s.%N)
   [ -n "$op" ] || { rm -f "$out"; return 0; }
-  local rps p50 p99 errors socket
+  local rps p50 p99 errors socket cores each
+  # Cores the three servers used during the point (of $(nproc)); wrk itself takes the rest.
+  IFS='|' read -r cores each <<<"$(cores_between "$cpu0" "$cpu1" "$t0" "$t1")"
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
   p50=$(awk '$1 == "50%" {print $2}' "$out")
   p99=$(awk '$1 == "99%" {print $2}' "$out")
   errors=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
   socket=$(grep -o 'Socket errors:.*' "$out" | tr -d ',' | awk '{print $3"/"$5"/"$7"/"$9}' || true)
-  printf '%s|%s|%s|%s|%s|%s|%s|%s\n' "$sys" "$op" "$conns" "$rps" "$p50" "$p99" "${errors:-0}" "${socket:-}" >>"$results"
-  log "$sys: $op, $conns conns: $rps req/s, p50 $p50, p99 $p99, non-2xx ${errors:-0}${socket:+, socket errors $socket}"
+  printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$sys" "$op" "$conns" "$rps" "$p50" "$p99" "${errors:-0}" "${socket:-}" "$cores" "$each" >>"$results"
+  log "$sys: $op, $conns conns: $rps req/s, p50 $p50, p99 $p99, non-2xx ${errors:-0}${socket:+, socket errors $socket}; servers used $cores cores (node 1/2/3: $each; leader $leader)"
 }
 
 # The operations, in order: label, then how each system is asked. Writes go to the leader; reads to the leader at every
@@ -322,28 +362,45 @@ failover_phase() {
 watch_phase() {
   local out="$work/watch.out" rc=0
   log "doozer: watch fan-out: $watchers SSE watchers on node $follower, $watch_writes writes to the leader (node $leader)"
+  local cpu0 cpu1 t0 t1 cores each
+  cpu0=$(cpu_ticks)
+  t0=$(date +%s.%N)
   run dotnet "$watch_client" --url "${urls[$follower]}" --write-url "${urls[$leader]}" --watchers "$watchers" \
     --writes "$watch_writes" --interval-ms 10 --glob '/**' --path /bench/watch/k --timeout 300 \
     --open-concurrency 200 >"$out" 2>&1 || rc=$?
+  cpu1=$(cpu_ticks)
+  t1=$(date +%s.%N)
+  IFS='|' read -r cores each <<<"$(cores_between "$cpu0" "$cpu1" "$t0" "$t1")"
   while read -r line; do note "doozer $line"; done < <(grep '^watchers:' "$out")
+  note "doozer watch phase: $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s; the servers used $cores cores (node 1/2/3: $each; leader $leader, watched $follower); the watch client the rest"
   note "doozer resident memory with the watchers closed: node $follower (watched) $(rss_mib "${pids[$follower]}") MiB"
   [ "$rc" = 0 ] || { tail -n 20 "$out" >&2; note "doozer watch fan-out: FAILED (exit $rc)"; }
 }
 
 memory_phase() {
-  local out="$work/fill.out" i line rev fill_conns=64
+  local out="$work/fill.out" i line rev fill_conns=${BENCH_FILL_CONNS:-256}
   log "doozer: memory: $files files of 100 bytes (1,000 per directory), wrk with $fill_conns connections to the leader"
   # wrk's thread stops itself after the last file, but wrk itself waits out -d: once the store's revision has grown
   # by the files and stopped growing, SIGINT ends wrk, which then prints its figures.
   local base last=-1 now t0 t1=""
   t0=$(date +%s.%N)
-  base=$(curl -fsS "${urls[$leader]}/rev" | jq -r .rev)
+  base=$(curl -fsS "${urls[$leader]}/rev?consistency=stale" | jq -r .rev)
   setsid wrk -t1 -c"$fill_conns" -d900s --timeout 10s -s "$root/bench/wrk/fill.lua" "${urls[$leader]}/tree/bench/mem/d0/k0" \
     -- "$files" "$fill_conns" 9>&- >"$out" 2>&1 &
   child_pid=$!
+  local dead=""
   while kill -0 "$child_pid" 2>/dev/null; do
     sleep 1
-    now=$(curl -fsS --max-time 5 "${urls[$leader]}/rev" | jq -r .rev) || continue
+    for i in 1 2 3; do kill -0 "${pids[$i]}" 2>/dev/null || dead=$i; done
+    if [ -n "$dead" ]; then
+      kill -TERM -- "-$child_pid" 2>/dev/null || true
+      wait "$child_pid" 2>/dev/null || true
+      child_pid=""
+      note "doozer memory: FAILED: node $dead died during the fill, after $(($(date +%s) - ${t0%.*})) s; the end of its log:"
+      grep -v '^\s*at Microsoft\.\|^\s*at System\.' "$work/doozer-mem-n$dead.log" | grep -A6 -m1 'crit\|fail\|Unhandled' | sed 's/^/    /' >>"$notes" || true
+      return
+    fi
+    now=$(curl -fsS --max-time 5 "${urls[$leader]}/rev?consistency=stale" 2>/dev/null | jq -r .rev) || continue
     if [ "$now" -ge $((base + files)) ]; then
       [ -n "$t1" ] || t1=$(date +%s.%N)
       [ "$now" != "$last" ] || kill -INT "$child_pid" 2>/dev/null || true
@@ -360,7 +417,7 @@ memory_phase() {
   # Every node has applied the last write before its memory is read.
   rev=$(curl -fsS "${urls[$leader]}/rev" | jq -r .rev)
   note "doozer fill: $files files of 100 bytes in about $secs s (~$rps writes/s, $fill_conns connections), non-2xx ${errors:-0}; store revision $rev"
-  for i in 1 2 3; do wait_for "node $i to apply rev $rev" 120 sh -c "[ \$(curl -fsS '${urls[$i]}/rev' | jq -r .rev) -ge $rev ]"; done
+  for i in 1 2 3; do wait_for "node $i to apply rev $rev" 120 sh -c "[ \$(curl -fsS '${urls[$i]}/rev?consistency=stale' | jq -r .rev) -ge $rev ]"; done
   sleep 2
   line="doozer resident memory holding $files files of 100 bytes:"
   for i in 1 2 3; do
@@ -388,28 +445,31 @@ for sys in $systems; do
 done
 
 # --- report ---------------------------------------------------------------------------------------------------------
-commit="$(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet HEAD -- src || echo ' + uncommitted src changes')"
+commit=$(cat "$work/commit" 2>/dev/null || echo '(not kept)')
 echo
 echo "Doozer ($([ "$doozer_mode" = single ] && echo 'ONE in-memory node' || echo '3 nodes, durable')) vs etcd $(etcd --version 2>/dev/null | awk '/etcd Version/ {print $3}') (3 members, v2 API);" \
   "wrk 1 thread, ${duration}s per point after ${warmup}s warm-ups; writes to the leader, reads at the leader unless marked;" \
-  "$(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB; commit $commit; $(date -u '+%Y-%m-%d %H:%M UTC'); $(($(date +%s) - started)) s"
+  "$(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB; commit $commit; started $(cat "$work/started" 2>/dev/null || echo '(not kept)')$([ -n "${BENCH_REPORT_ONLY:-}" ] || echo "; took $(($(date +%s) - started)) s")"
 if has table "$phases"; then
-  fmt='%-30s %5s %10s %10s %7s %9s %9s %9s %9s  %s\n'
+  fmt='%-30s %5s %10s %10s %7s %9s %9s %9s %9s %7s %7s  %s\n'
   # shellcheck disable=SC2059
-  printf "$fmt" operation conns "Doozer/s" "etcd/s" ratio "D p50" "D p99" "e p50" "e p99" "non-2xx D/e"
+  printf "$fmt" operation conns "Doozer/s" "etcd/s" ratio "D p50" "D p99" "e p50" "e p99" "D cores" "e cores" "non-2xx D/e"
   for conns in $conns_list; do
     for op in "${OPS[@]}"; do
       d=$(awk -F'|' -v o="$op" -v c="$conns" '$1 == "doozer" && $2 == o && $3 == c' "$results")
       e=$(awk -F'|' -v o="$op" -v c="$conns" '$1 == "etcd" && $2 == o && $3 == c' "$results")
       [ -n "$d$e" ] || continue
-      IFS='|' read -r _ _ _ drps dp50 dp99 derr dsock <<<"${d:-|||-|-|-|-|}"
-      IFS='|' read -r _ _ _ erps ep50 ep99 eerr esock <<<"${e:-|||-|-|-|-|}"
+      IFS='|' read -r _ _ _ drps dp50 dp99 derr dsock dcores <<<"${d:-|||-|-|-|-||-}"
+      IFS='|' read -r _ _ _ erps ep50 ep99 eerr esock ecores <<<"${e:-|||-|-|-|-||-}"
       ratio=$(awk -v a="${drps:-0}" -v b="${erps:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2fx", a / b; else print "-" }')
       # shellcheck disable=SC2059
-      printf "$fmt" "$op" "$conns" "${drps:--}" "${erps:--}" "$ratio" "${dp50:--}" "${dp99:--}" "${ep50:--}" "${ep99:--}" \
+      printf "$fmt" "$op" "$conns" "${drps:--}" "${erps:--}" "$ratio" "${dp50:--}" "${dp99:--}" "${ep50:--}" "${ep99:--}" "${dcores:--}" "${ecores:--}" \
         "${derr:--}${dsock:+ sock $dsock}/${eerr:--}${esock:+ sock $esock}"
     done
   done
+  echo
+  echo "Server CPU by node during each point (cores; node 1/2/3; the leader is named below):"
+  awk -F'|' '{printf "  %-6s %-30s %4s conns: %s of %s\n", $1, $2, $3, $10, $9}' "$results"
   echo
 fi
 cat "$notes"
