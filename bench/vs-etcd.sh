@@ -378,7 +378,7 @@ watch_phase() {
 }
 
 memory_phase() {
-  local out="$work/fill.out" i line rev fill_conns=${BENCH_FILL_CONNS:-256}
+  local out="$work/fill.out" i line rev heap fill_conns=${BENCH_FILL_CONNS:-256}
   log "doozer: memory: $files files of 100 bytes (1,000 per directory), wrk with $fill_conns connections to the leader"
   # wrk's thread stops itself after the last file, but wrk itself waits out -d: once the store's revision has grown
   # by the files and stopped growing, SIGINT ends wrk, which then prints its figures.
@@ -421,7 +421,9 @@ memory_phase() {
   sleep 2
   line="doozer resident memory holding $files files of 100 bytes:"
   for i in 1 2 3; do
-    line+=" node $i$([ "$i" = "$leader" ] && echo ' (leader)') $(rss_mib "${pids[$i]}") MiB"
+    # RSS, and the managed heap as .NET counts it (prometheus-net's dotnet_total_memory_bytes: GC.GetTotalMemory).
+    heap=$(curl -fsS --max-time 5 "${urls[$i]}/metrics" 2>/dev/null | awk '/^dotnet_total_memory_bytes / {printf "%.0f", $2 / 1048576}')
+    line+=" node $i$([ "$i" = "$leader" ] && echo ' (leader)') $(rss_mib "${pids[$i]}") MiB (managed heap ${heap:-?} MiB)"
     if [ "$doozer_mode" = single ]; then line+=";"; break; fi
     line+=" (data dir $(du -sm "$work/doozer-mem/n$i" | cut -f1) MiB);"
   done
@@ -459,8 +461,8 @@ if has table "$phases"; then
       d=$(awk -F'|' -v o="$op" -v c="$conns" '$1 == "doozer" && $2 == o && $3 == c' "$results")
       e=$(awk -F'|' -v o="$op" -v c="$conns" '$1 == "etcd" && $2 == o && $3 == c' "$results")
       [ -n "$d$e" ] || continue
-      IFS='|' read -r _ _ _ drps dp50 dp99 derr dsock dcores <<<"${d:-|||-|-|-|-||-}"
-      IFS='|' read -r _ _ _ erps ep50 ep99 eerr esock ecores <<<"${e:-|||-|-|-|-||-}"
+      IFS='|' read -r _ _ _ drps dp50 dp99 derr dsock dcores _ <<<"${d:-|||-|-|-|-||-|}"
+      IFS='|' read -r _ _ _ erps ep50 ep99 eerr esock ecores _ <<<"${e:-|||-|-|-|-||-|}"
       ratio=$(awk -v a="${drps:-0}" -v b="${erps:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2fx", a / b; else print "-" }')
       # shellcheck disable=SC2059
       printf "$fmt" "$op" "$conns" "${drps:--}" "${erps:--}" "$ratio" "${dp50:--}" "${dp99:--}" "${ep50:--}" "${ep99:--}" "${dcores:--}" "${ecores:--}" \
