@@ -112,7 +112,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             var follower = await cluster.FollowerAsync();
             cluster.Isolate(follower);
             await Scenario.ProbeWriteAsync(leader, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(5));
-            await Task.Delay(Scenario.Hold);
+            await Scenario.AssertCutOffAsync(leader, follower);
+            await Task.Delay(Scenario.PartitionHold);
             cluster.Heal();
             await cluster.WaitHealthyAsync();
         }));
@@ -129,12 +130,13 @@ public sealed class FaultTests(ITestOutputHelper output)
             var next = await cluster.LeaderAsync(among: majority);
             output.WriteLine($"the majority side elected {next.Name} and took writes {failover.TotalMilliseconds:F0} ms after {leader.Name} was isolated");
             Assert.NotEqual(leader, next);
+            await Scenario.AssertCutOffAsync(next, leader);
             // The old leader is alone: it must refuse promptly, not hang and not acknowledge.
             var refused = await Scenario.SendAsync(HttpMethod.Put, new Uri(leader.Url, "/tree/probe/isolated"), "x");
             output.WriteLine($"a write to the isolated old leader: {(int)refused.Status} after {refused.Took.TotalMilliseconds:F0} ms: {refused.Body}");
             Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.Status);
             Assert.True(refused.Took < TimeSpan.FromSeconds(10), $"the isolated node took {refused.Took} to refuse a write");
-            await Task.Delay(Scenario.Hold);
+            await Task.Delay(Scenario.PartitionHold > refused.Took ? Scenario.PartitionHold - refused.Took : TimeSpan.Zero);
             cluster.Heal();
             await cluster.WaitHealthyAsync();
         }));

@@ -28,6 +28,27 @@ public static class Scenario
     /// <summary>How long a fault lasts in one round.</summary>
     public static TimeSpan Hold => TimeSpan.FromSeconds(Rounds > 1 ? 4 : 2.5);
 
+    /// <summary>
+    /// How long a partition lasts in one round: longer than the server's request timeout (5 s), so that requests on
+    /// the cut-off side end without an answer (unknown outcomes) instead of completing once held bytes flow again.
+    /// </summary>
+    public static TimeSpan PartitionHold => Hold + TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// Proves a partition holds: a write acknowledged by the majority side after the cut must not reach the node cut
+    /// off (its stale <c>/rev</c> stays below the write's revision).
+    /// </summary>
+    public static async Task AssertCutOffAsync(ClusterNode majorityNode, ClusterNode cutOff)
+    {
+        var write = await SendAsync(HttpMethod.Put, new Uri(majorityNode.Url, "/tree/probe/cut-off"), "x");
+        Assert.True(write.Status is HttpStatusCode.OK or HttpStatusCode.Created, $"a write on the majority side: {(int)write.Status} {write.Body}");
+        var rev = System.Text.Json.JsonDocument.Parse(write.Body).RootElement.GetProperty("rev").GetInt64();
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        var stale = await SendAsync(HttpMethod.Get, new Uri(cutOff.Url, "/rev?consistency=stale"));
+        var seen = System.Text.Json.JsonDocument.Parse(stale.Body).RootElement.GetProperty("rev").GetInt64();
+        Assert.True(seen < rev, $"{cutOff.Name} is at rev {seen} though it is cut off and the majority wrote rev {rev}: the partition leaks");
+    }
+
     /// <summary>Starts a cluster, runs the body, and on failure prints the fault log and every node's log.</summary>
     public static async Task RunAsync(ITestOutputHelper output, DoozerClusterOptions options, Func<DoozerCluster, Task> body)
     {
