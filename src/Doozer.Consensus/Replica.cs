@@ -117,7 +117,7 @@ public sealed partial class Replica
     public bool HasReady =>
         !ready.IsEmpty || loopbackPending.Count > 0 || commit > emittedThrough || ready.Promised is not null ||
         HasDeferredPersistence || CanPropose() || (forwardBuffer.Count > 0 && leaderId >= 0 && leaderId != Id) ||
-        (forwardedReads.Count > 0 && leaderId >= 0 && leaderId != Id);
+        (forwardedReads.Count > 0 && leaderId >= 0 && leaderId != Id) || (readRoundWanted && role == Role.Leader);
 
     /// <summary>Takes this cycle's output. Call <see cref="Advance"/> when it has been persisted, sent and applied.</summary>
     public Ready GetReady()

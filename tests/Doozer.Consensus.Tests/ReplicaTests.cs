@@ -7,13 +7,16 @@ public sealed class ReplicaTests
     private static Replica Single(int id, Configuration configuration) =>
         new(new ReplicaOptions { NodeId = id, InitialConfiguration = configuration }, new Random(id));
 
-    private static List<Ready> Drain(Replica replica)
+    /// <summary>What one cycle handed out, copied: a Ready's lists are cleared and reused on Advance.</summary>
+    private sealed record Cycle(List<Message> Messages, List<DecidedSlot> Decided, List<ReadGrant> ReadGrants);
+
+    private static List<Cycle> Drain(Replica replica)
     {
-        var seen = new List<Ready>();
+        var seen = new List<Cycle>();
         while (replica.HasReady)
         {
             var ready = replica.GetReady();
-            seen.Add(ready);
+            seen.Add(new Cycle([.. ready.Messages], [.. ready.Decided], [.. ready.ReadGrants]));
             replica.Advance();
         }
         return seen;
@@ -91,5 +94,42 @@ public sealed class ReplicaTests
         Assert.Equal(new Ballot(5, 3), acceptor.Promised);
         Assert.Contains(ready.Messages, m => m is Rejected { To: 1 } r && r.Promised == new Ballot(5, 3));
         acceptor.Advance();
+    }
+
+    private static Replica ElectedAlone()
+    {
+        var replica = Single(1, new Configuration([1]));
+        while (replica.Role != Role.Leader)
+        {
+            replica.Tick();
+            Drain(replica);
+        }
+        return replica;
+    }
+
+    [Fact]
+    public void A_lone_leader_grants_a_read_without_any_other_input()
+    {
+        // A leader with no peers sends no heartbeats, so nothing else would start a cycle: the read itself must.
+        var replica = ElectedAlone();
+        replica.RequestRead(7);
+        Assert.True(replica.HasReady);
+        var grants = Drain(replica).SelectMany(r => r.ReadGrants).ToList();
+        Assert.Equal(7, Assert.Single(grants).ReadId);
+    }
+
+    [Fact]
+    public void A_leader_fills_the_alpha_window_with_no_ops_after_a_configuration_change_so_it_takes_effect_without_writes()
+    {
+        var replica = ElectedAlone();
+        Assert.True(replica.Propose(1, new byte[] { 1 }));
+        var decided = Drain(replica).SelectMany(r => r.Decided).ToList();
+        var changedAt = Assert.Single(decided).Slot;
+        // The caller applied that slot and found a new voter set (say a learner claimed a slot).
+        replica.ReportConfiguration(changedAt, new Configuration([1], [2]));
+        Assert.True(replica.HasReady);
+        var filled = Drain(replica).SelectMany(r => r.Decided).ToList();
+        Assert.All(filled, slot => Assert.True(slot.Value.IsNoOp));
+        Assert.Equal(changedAt + new ReplicaOptions { NodeId = 1, InitialConfiguration = new Configuration([1]) }.Alpha, filled[^1].Slot);
     }
 }

@@ -13,8 +13,13 @@ public sealed class DoozerApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string> _settings;
 
-    public DoozerApp(params (string Key, string Value)[] settings) =>
+    public DoozerApp(params (string Key, string Value)[] settings)
+    {
         _settings = settings.ToDictionary(s => "Doozer:" + s.Key, s => s.Value);
+        // In memory unless the test asks for a data directory: parallel test apps must not share ./doozer-data.
+        if (!_settings.ContainsKey("Doozer:Data"))
+            _settings.TryAdd("Doozer:Memory", "true");
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -32,7 +32,7 @@ public sealed class DoozerNode : IAsyncDisposable
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Doozerd, "--listen", $"127.0.0.1:{port}", "--name", "webview" })
+        foreach (var arg in new[] { Doozerd, "--listen", $"127.0.0.1:{port}", "--peer-listen", $"127.0.0.1:{FreePort()}", "--memory", "--name", "webview" })
             start.ArgumentList.Add(arg);
         foreach (var flag in flags)
             start.ArgumentList.Add(flag);

@@ -334,11 +334,11 @@ public sealed class TreeApiTests : IDisposable
         await (await _client.DeleteAsync("/tree/ctl?recursive=true")).AssertProblemAsync(403, "read-only-path");
         await (await _client.DeleteAsync("/tree/ctl/cal?recursive=true")).AssertProblemAsync(403, "read-only-path");
         await (await _client.DeleteAsync("/tree/?recursive=true")).AssertProblemAsync(403, "read-only-path");
-        await (await _client.PutAsync("/ctl/cal/1", "not-a-node")).AssertProblemAsync(400, "bad-request");
-        Assert.Equal(HttpStatusCode.Created, (await _client.PutAsync("/ctl/cal/1", "")).StatusCode);
+        await (await _client.PutAsync("/ctl/cal/7", "not-a-node")).AssertProblemAsync(400, "bad-request");
+        Assert.Equal(HttpStatusCode.Created, (await _client.PutAsync("/ctl/cal/7", "")).StatusCode);
         var self = (await (await _client.GetAsync("/self")).JsonAsync()).GetProperty("id").GetString()!;
-        Assert.Equal(HttpStatusCode.OK, (await _client.PutAsync("/ctl/cal/1", self)).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync("/tree/ctl/cal/1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutAsync("/ctl/cal/7", self)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync("/tree/ctl/cal/7")).StatusCode);
         Assert.Equal(walk.GetProperty("files").ToString(), (await (await _client.GetAsync("/walk?glob=/ctl/**")).JsonAsync()).GetProperty("files").ToString());
     }
 
