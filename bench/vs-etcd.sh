@@ -378,7 +378,7 @@ watch_phase() {
 }
 
 memory_phase() {
-  local out="$work/fill.out" i line rev heap fill_conns=${BENCH_FILL_CONNS:-256}
+  local out="$work/fill.out" i line rev fill_conns=${BENCH_FILL_CONNS:-256}
   log "doozer: memory: $files files of 100 bytes (1,000 per directory), wrk with $fill_conns connections to the leader"
   # wrk's thread stops itself after the last file, but wrk itself waits out -d: once the store's revision has grown
   # by the files and stopped growing, SIGINT ends wrk, which then prints its figures.
@@ -421,9 +421,7 @@ memory_phase() {
   sleep 2
   line="doozer resident memory holding $files files of 100 bytes:"
   for i in 1 2 3; do
-    # RSS, and the managed heap as .NET counts it (prometheus-net's dotnet_total_memory_bytes: GC.GetTotalMemory).
-    heap=$(curl -fsS --max-time 5 "${urls[$i]}/metrics" 2>/dev/null | awk '/^dotnet_total_memory_bytes / {printf "%.0f", $2 / 1048576}')
-    line+=" node $i$([ "$i" = "$leader" ] && echo ' (leader)') $(rss_mib "${pids[$i]}") MiB (managed heap ${heap:-?} MiB)"
+    line+=" node $i$([ "$i" = "$leader" ] && echo ' (leader)') $(rss_mib "${pids[$i]}") MiB"
     if [ "$doozer_mode" = single ]; then line+=";"; break; fi
     line+=" (data dir $(du -sm "$work/doozer-mem/n$i" | cut -f1) MiB);"
   done
