@@ -55,6 +55,7 @@ public static class Scenario
         var clock = Stopwatch.StartNew();
         await using var cluster = await DoozerCluster.StartAsync(options with { Output = output.WriteLine });
         output.WriteLine($"cluster of {cluster.Nodes.Count} started in {clock.ElapsedMilliseconds} ms: {string.Join(", ", cluster.Nodes)}");
+        output.WriteLine($"clock: operation timestamps are Stopwatch ticks ({System.Diagnostics.Stopwatch.Frequency}/s); tick {cluster.Epoch} is 0.000 s in the logs");
         try
         {
             await body(cluster);

@@ -12,10 +12,10 @@ public sealed class ClusterNode
 {
     private readonly StringBuilder _log = new();
     private readonly StreamWriter _logFile;
-    private readonly DateTime _epoch;
+    private readonly long _epoch;
     private bool _killed;
 
-    internal ClusterNode(int number, int port, IPAddress peerAddress, int peerPort, string? dataDirectory, string logPath, DateTime epoch)
+    internal ClusterNode(int number, int port, IPAddress peerAddress, int peerPort, string? dataDirectory, string logPath, long epoch)
     {
         Number = number;
         Name = "n" + number.ToString(CultureInfo.InvariantCulture);
@@ -120,7 +120,7 @@ public sealed class ClusterNode
 
     internal void Write(string line)
     {
-        var stamped = $"{(DateTime.UtcNow - _epoch).TotalSeconds,8:F3}s {line}";
+        var stamped = $"{System.Diagnostics.Stopwatch.GetElapsedTime(_epoch).TotalSeconds,8:F3}s {line}";
         lock (_log)
         {
             _log.AppendLine(stamped);

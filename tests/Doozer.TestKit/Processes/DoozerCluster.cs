@@ -58,7 +58,7 @@ public sealed class DoozerCluster : IAsyncDisposable
     private readonly DoozerClusterOptions _options;
     private readonly List<ClusterNode> _nodes = [];
     private readonly StringBuilder _events = new();
-    private readonly DateTime _epoch = DateTime.UtcNow;
+    private readonly long _epoch = Stopwatch.GetTimestamp();
     private int _disposed;
 
     private DoozerCluster(DoozerClusterOptions options)
@@ -87,6 +87,15 @@ public sealed class DoozerCluster : IAsyncDisposable
                 _epoch));
         }
     }
+
+    /// <summary>
+    /// The Stopwatch timestamp that is 0.000 s in the fault log and the node logs: an operation recorded at timestamp
+    /// T happened at <see cref="SecondsAt"/>(T) on that clock.
+    /// </summary>
+    public long Epoch => _epoch;
+
+    /// <summary>A Stopwatch timestamp (such as a recorded operation's call or return) in seconds of the logs' clock.</summary>
+    public double SecondsAt(long timestamp) => (double)(timestamp - _epoch) / Stopwatch.Frequency;
 
     /// <summary>The temporary directory holding data directories and logs.</summary>
     public string Directory { get; }
@@ -158,7 +167,7 @@ public sealed class DoozerCluster : IAsyncDisposable
     /// <summary>Adds a line to the fault log (and to every node's log, to line them up).</summary>
     public void Note(string what)
     {
-        var line = $"{(DateTime.UtcNow - _epoch).TotalSeconds,8:F3}s {what}";
+        var line = $"{Stopwatch.GetElapsedTime(_epoch).TotalSeconds,8:F3}s {what}";
         lock (_events)
             _events.AppendLine(line);
         foreach (var node in _nodes)
