@@ -211,7 +211,7 @@ public sealed partial class Replica
         // A slot needs promises from a majority of its own voters: configurations change under the leader.
         if (!ConfigurationFor(slot).HasQuorum(promisers))
             return false;
-        return slot <= recoveryEnd || (pending.Count > 0 && !ReadsStarving) || slot <= fillThrough;
+        return slot <= recoveryEnd || (pending.Count > 0 && !ReadsStarving && proposals.Count < options.MaxSlotsInFlight) || slot <= fillThrough;
     }
 
     /// <summary>Turns recovered values, gaps and queued commands into proposals, as far as the window allows.</summary>

@@ -31,6 +31,13 @@ public sealed class ReplicaOptions
     /// </summary>
     public int MaxBytesPerSlot { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Client commands open a new slot only while fewer than this many slots are in flight (proposed, not yet
+    /// decided). Commands arriving meanwhile wait and go out together in the next slot: under load, each slot and
+    /// each fsync carries many commands instead of every cycle's few. Recovery and window-filling no-ops ignore it.
+    /// </summary>
+    public int MaxSlotsInFlight { get; init; } = 4;
+
     /// <summary>At most this many decided values are sent in answer to one fetch.</summary>
     public int MaxFetchSlots { get; init; } = 64;
 

@@ -432,9 +432,11 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
     {
         if (_grantedReads.Count == 0)
             return;
+        // Compacts in place, so an index loop: writing to the list would invalidate a foreach's enumerator.
         var kept = 0;
-        foreach (var read in _grantedReads)
+        for (var i = 0; i < _grantedReads.Count; i++)
         {
+            var read = _grantedReads[i];
             if (read.Index <= _appliedSlot)
                 read.Done.TrySetResult();
             else
