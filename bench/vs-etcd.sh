@@ -65,7 +65,8 @@ cleanup() {
   trap - EXIT INT TERM
   if [ -n "$child_pid" ]; then kill -TERM -- "-$child_pid" 2>/dev/null || kill "$child_pid" 2>/dev/null || true; fi
   stop_servers || true
-  if [ -n "${BENCH_LOGS:-}" ]; then mkdir -p "$BENCH_LOGS" && cp -r "$work"/. "$BENCH_LOGS"/ 2>/dev/null || true; fi
+  # The files only (logs, wrk output, results), not the data directories.
+  if [ -n "${BENCH_LOGS:-}" ]; then mkdir -p "$BENCH_LOGS" && find "$work" -maxdepth 1 -type f -exec cp {} "$BENCH_LOGS"/ \; 2>/dev/null || true; fi
   rm -rf "$work"
   exit "$status"
 }
