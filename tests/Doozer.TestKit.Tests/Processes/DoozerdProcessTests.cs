@@ -29,7 +29,9 @@ public sealed class DoozerdProcessTests
 
         node.Resume();
         Assert.False(node.IsPaused);
-        Assert.Equal("v", await http.GetStringAsync("/tree/p"));
+        // After a pause the node's timers fire late: give the first linearizable read a moment.
+        using (var patient = new HttpClient { BaseAddress = node.Url, Timeout = TimeSpan.FromSeconds(15) })
+            Assert.Equal("v", await patient.GetStringAsync("/tree/p"));
 
         node.Kill();
         Assert.False(node.IsRunning);
