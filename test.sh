@@ -33,6 +33,13 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + ${total:-0} - ${executed:-0}))
 done
 
+# A test project that does not build leaves no results: count each one missing as a failure, so the line tells.
+expected=$(grep -o '"[^"]*\.Tests\.csproj"' Doozer.sln | sort -u | wc -l)
+if [ "$files" -lt "$expected" ]; then
+  echo "test.sh: $((expected - files)) of $expected test projects produced no results (did they build?)." >&2
+  failed=$((failed + expected - files))
+fi
+
 if [ "$files" -eq 0 ] || [ $((passed + failed)) -eq 0 ]; then
   echo "test.sh: no test results were produced (dotnet test exited $status)." >&2
   [ "$status" -eq 0 ] && status=1

@@ -229,7 +229,7 @@ internal sealed class Commands(DoozerClient client, ParseResult result, GlobalOp
         foreach (var m in cluster.Members)
         {
             var marks = (m.Id == cluster.Leader ? " leader" : "") + (m.Id == cluster.Self ? " self" : "");
-            await output.LineAsync($"{m.Id} {m.Name} {m.Role} {m.Url} applied={Text(m.Applied)}{marks}", cancellationToken);
+            await output.LineAsync($"{m.Id} {m.Name} {m.Role} {m.Url} applied={(m.Applied is { } applied ? Text(applied) : "?")}{marks}", cancellationToken);
         }
         return ExitCodes.Success;
     }

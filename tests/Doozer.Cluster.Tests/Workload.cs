@@ -24,14 +24,15 @@ public sealed record AckedWrite(int Client, string Path, bool IsDelete, string? 
 /// </summary>
 /// <remarks>
 /// What is recorded: a definite answer as what it says; a write or delete without a definite answer (timeout, reset,
-/// 503, 504, and even "connection refused", see MutateAsync) as unknown, never as failed, since it may have committed.
-/// Reads without an answer are left out: they have no effect. Any other status (400, 409, 500...) is kept as unknown
+/// 503, 504, and the first "connection refused" after a working connection, see MutateAsync) as unknown, never as
+/// failed, since it may have committed. Reads without an answer and later refusals are left out: they have no effect. Any other status (400, 409, 500...) is kept as unknown
 /// and listed in <see cref="Unexpected"/>, which the checks require to be empty. Every written value is unique
 /// (<c>c3-17</c>), so the committed log shows which write each revision is.
 /// </remarks>
 public sealed class Workload
 {
     private readonly ConcurrentQueue<AckedWrite> _acked = new();
+    private readonly ConcurrentDictionary<int, bool> _refused = new();
     private readonly ConcurrentQueue<string> _unexpected = new();
     private readonly ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
     private long _reads;
@@ -157,6 +158,7 @@ public sealed class Workload
         var input = FileInput.Read(path);
         var call = Stopwatch.GetTimestamp();
         var answer = await SendAsync(http, new HttpRequestMessage(HttpMethod.Get, "/tree" + path));
+        _refused[clientId] = answer.NotSent;
         if (answer.Response is not { } response)
             return null;
         using (response)
@@ -210,13 +212,17 @@ public sealed class Workload
     {
         var call = Stopwatch.GetTimestamp();
         var answer = await SendAsync(http, request);
-        if (answer.NotSent)
+        // Refused at connect is not proof the request never arrived: HttpClient re-sends a request without a body (a
+        // DELETE) on a new connection when a reused one breaks before the answer, so a DELETE the node read (and got
+        // decided) just before it died comes back as "connection refused" from the retry. That hid a committed delete
+        // and made the checker call a later 404 read illegal. Only the first refusal after a working connection can
+        // be such a retry: it is unknown; refusals after it were never sent.
+        var refusedBefore = _refused.TryGetValue(clientId, out var was) && was;
+        _refused[clientId] = answer.NotSent;
+        if (answer.NotSent && refusedBefore)
         {
-            // Refused at connect is not proof the request never arrived: HttpClient re-sends a request without a
-            // body (a DELETE) on a new connection when a reused one breaks before the answer, so a DELETE the node
-            // read (and got decided) before it died comes back as "connection refused" from the retry. It may have
-            // committed: unknown. (This hid a committed delete and made the checker report a 404 read illegal.)
             Interlocked.Increment(ref _notSent);
+            return null;
         }
         var handle = History.Invoke(clientId, input, call);
         if (answer.Response is not { } response)
