@@ -19,7 +19,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         Scenario.LoadAroundAsync(cluster, output, async _ =>
         {
             var leader = await cluster.LeaderAsync();
-            var follower = await cluster.FollowerAsync();
+            // From the same look-up as the leader: leadership may move between two look-ups.
+            var follower = cluster.UpNodes.First(n => n != leader);
             cluster.Kill(follower);
             // The majority goes on without it.
             await Scenario.ProbeWriteAsync(leader, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(5));
@@ -68,7 +69,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         Scenario.LoadAroundAsync(cluster, output, async _ =>
         {
             var leader = await cluster.LeaderAsync();
-            var follower = await cluster.FollowerAsync();
+            // From the same look-up as the leader: leadership may move between two look-ups.
+            var follower = cluster.UpNodes.First(n => n != leader);
             cluster.Pause(follower);
             try
             {
@@ -109,7 +111,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         Scenario.LoadAroundAsync(cluster, output, async _ =>
         {
             var leader = await cluster.LeaderAsync();
-            var follower = await cluster.FollowerAsync();
+            // From the same look-up as the leader: leadership may move between two look-ups.
+            var follower = cluster.UpNodes.First(n => n != leader);
             cluster.Isolate(follower);
             await Scenario.ProbeWriteAsync(leader, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(5));
             await Scenario.AssertCutOffAsync(leader, follower);
@@ -146,7 +149,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         Scenario.LoadAroundAsync(cluster, output, async _ =>
         {
             var leader = await cluster.LeaderAsync();
-            var follower = await cluster.FollowerAsync();
+            // From the same look-up as the leader: leadership may move between two look-ups.
+            var follower = cluster.UpNodes.First(n => n != leader);
             var third = cluster.UpNodes.First(n => n != leader && n != follower);
             // The follower hears nothing from the leader, but the leader still hears it.
             var started = Stopwatch.GetTimestamp();
