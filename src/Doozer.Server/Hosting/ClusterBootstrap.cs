@@ -39,24 +39,17 @@ public sealed partial class ClusterBootstrap(
 
     private async Task BootstrapAsync(CancellationToken cancellationToken)
     {
-        var node = $"{ControlPaths.Nodes}/{self.Id}";
-        var files = new List<string[]>
-        {
-            new[] { ControlPaths.ClusterName, options.Value.Cluster },
-            new[] { node + "/name", self.Name },
-            new[] { node + "/url", self.Url },
-            new[] { node + "/peerUrl", self.PeerUrl },
-            new[] { node + "/version", typeof(ClusterBootstrap).Assembly.GetName().Version?.ToString() ?? "" },
-            new[] { ControlPaths.Slots + "/0", self.Id },
-        };
+        var files = new List<(string Path, string Value)> { (ControlPaths.ClusterName, options.Value.Cluster) };
+        files.AddRange(ClusterMembers.Registration(self.Id, self.Name, self.Url, self.PeerUrl, ClusterMembers.Version));
+        files.Add((ControlPaths.Slots + "/0", self.Id));
         for (var slot = 1; slot < options.Value.Slots; slot++)
-            files.Add([ControlPaths.Slots + "/" + slot.ToString(CultureInfo.InvariantCulture), ""]);
-        foreach (var file in files)
+            files.Add((ControlPaths.Slots + "/" + slot.ToString(CultureInfo.InvariantCulture), ""));
+        foreach (var (path, value) in files)
         {
-            var command = new SetCommand(file[0], Encoding.UTF8.GetBytes(file[1]), Precondition.None) { Origin = CommandOrigin.Cluster };
+            var command = new SetCommand(path, Encoding.UTF8.GetBytes(value), Precondition.None) { Origin = CommandOrigin.Cluster };
             var result = await log.ProposeAsync(command, cancellationToken);
             if (result.Status != ApplyStatus.Ok)
-                throw new InvalidOperationException($"Bootstrap could not write {file[0]}: {result.Status}.");
+                throw new InvalidOperationException($"Bootstrap could not write {path}: {result.Status}.");
         }
         LogBootstrapped(self.Id, self.Name, options.Value.Cluster, options.Value.Slots);
     }

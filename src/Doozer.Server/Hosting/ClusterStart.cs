@@ -39,8 +39,7 @@ public sealed partial class ClusterStart(
     private async Task<JoinResponse> JoinAsync(CancellationToken cancellationToken)
     {
         var node = options.Value;
-        var request = new JoinRequest(node.Cluster, self.Id, self.Name, self.Url, self.PeerUrl,
-            typeof(ClusterStart).Assembly.GetName().Version?.ToString() ?? "");
+        var request = new JoinRequest(node.Cluster, self.Id, self.Name, self.Url, self.PeerUrl, ClusterMembers.Version);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var delay = TimeSpan.FromMilliseconds(200);
         while (true)

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Doozer.Server.Api;
 using Doozer.Server.Hosting;
 using Doozer.Server.Replication;
 using Doozer.Store.Commands;
@@ -43,20 +42,19 @@ public static class JoinEndpoint
             await Fail(http, StatusCodes.Status409Conflict, $"Node id {request.Id} collides with member {clash.Id}; start the joining node with a fresh data directory.");
             return;
         }
-        var dir = $"{ControlPaths.Nodes}/{request.Id}";
-        string[][] files = [[dir + "/name", request.Name], [dir + "/url", request.Url], [dir + "/peerUrl", request.PeerUrl], [dir + "/version", request.Version]];
         try
         {
-            foreach (var file in files)
+            foreach (var (path, value) in ClusterMembers.Registration(request.Id, request.Name, request.Url, request.PeerUrl, request.Version))
             {
                 // Only what differs: a node re-attaching after a restart changes nothing it does not have to.
-                if (ClusterMembers.Text(log.CurrentView, file[0]) == file[1] && log.CurrentView.Get(file[0]).Status == ReadStatus.Ok)
+                var current = log.CurrentView.Get(path);
+                if (current.Status == ReadStatus.Ok && current.Value.Span.SequenceEqual(Encoding.UTF8.GetBytes(value)))
                     continue;
-                var command = new SetCommand(file[0], Encoding.UTF8.GetBytes(file[1]), Precondition.None) { Origin = CommandOrigin.Cluster };
+                var command = new SetCommand(path, Encoding.UTF8.GetBytes(value), Precondition.None) { Origin = CommandOrigin.Cluster };
                 var result = await log.ProposeAsync(command, http.RequestAborted);
                 if (result.Status != ApplyStatus.Ok)
                 {
-                    await Fail(http, StatusCodes.Status409Conflict, $"Registering {file[0]} failed: {result.Status}.");
+                    await Fail(http, StatusCodes.Status409Conflict, $"Registering {path} failed: {result.Status}.");
                     return;
                 }
             }

@@ -219,9 +219,10 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
         {
             var worked = false;
             // Messages first: a heartbeat waiting in the queue must count before time moves on.
+            var heardAt = _time.GetTimestamp();
             for (var n = 0; n < 4096 && received.TryRead(out var message); n++)
             {
-                _lastHeard[message.From] = _time.GetTimestamp();
+                _lastHeard[message.From] = heardAt;
                 _replica.Step(message);
                 worked = true;
             }

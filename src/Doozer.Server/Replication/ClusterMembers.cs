@@ -90,6 +90,16 @@ public sealed class ClusterMembers
         return new ClusterMembers(members, [.. vacant.OrderBy(v => v.Number).Select(v => v.Path)]);
     }
 
+    /// <summary>The files that register a node under /ctl/node/&lt;id&gt;, as (path, value), written on bootstrap and on join.</summary>
+    public static (string Path, string Value)[] Registration(string id, string name, string url, string peerUrl, string version)
+    {
+        var dir = $"{ControlPaths.Nodes}/{id}";
+        return [(dir + "/name", name), (dir + "/url", url), (dir + "/peerUrl", peerUrl), (dir + "/version", version)];
+    }
+
+    /// <summary>This build's version, as a node registers it.</summary>
+    public static string Version { get; } = typeof(ClusterMembers).Assembly.GetName().Version?.ToString() ?? "";
+
     public static string Text(StoreView view, string path)
     {
         var lookup = view.Get(path);
