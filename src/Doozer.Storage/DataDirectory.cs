@@ -129,6 +129,16 @@ public sealed class DataDirectory : IAsyncDisposable
         Log.TruncateBefore(index + 1);
     }
 
+    /// <summary>
+    /// As <see cref="SaveSnapshotAndCompactAsync(long, ReadOnlyMemory{byte}, CancellationToken)"/>, with the snapshot's
+    /// <paramref name="length"/> bytes streamed to its file by <paramref name="writeData"/>.
+    /// </summary>
+    public async ValueTask SaveSnapshotAndCompactAsync(long index, long length, Action<Stream> writeData, CancellationToken cancellationToken = default)
+    {
+        await Snapshots.SaveSnapshotAsync(index, length, writeData, cancellationToken).ConfigureAwait(false);
+        Log.TruncateBefore(index + 1);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Log.DisposeAsync().ConfigureAwait(false);

@@ -61,8 +61,6 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
     private volatile bool _ready;
     private volatile ClusterMembers _publishedMembers = ClusterMembers.Empty;
     private volatile ConfigurationChange[] _publishedConfigurations = [];
-    private volatile byte[]? _servedSnapshot;
-    private long _servedSnapshotSlot;
 
     public ClusterLog(AppliedTree tree, NodeIdentity self, IReplicaStorage storage, PeerChannel peers, IStartingPointSource start,
         ClusterLogOptions options, TimeProvider time, ILogger<ClusterLog> logger)
@@ -116,12 +114,17 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
         return new ValueTask(read.Done.Task.WaitAsync(cancellationToken));
     }
 
-    public ValueTask<Stream?> OpenSnapshotAsync(long slot, CancellationToken cancellationToken)
+    /// <summary>
+    /// A peer's download: a snapshot of the state applied now (at or above <paramref name="slot"/>, which this node
+    /// advertised), captured by the loop and written as it is sent. No snapshot is kept in memory between downloads.
+    /// </summary>
+    public async ValueTask<Stream?> OpenSnapshotAsync(long slot, CancellationToken cancellationToken)
     {
-        var bytes = _servedSnapshot;
-        return ValueTask.FromResult<Stream?>(bytes is not null && Interlocked.Read(ref _servedSnapshotSlot) >= slot
-            ? new MemoryStream(bytes, writable: false)
-            : null);
+        var wanted = new SnapshotWanted(slot);
+        if (!_inbox.Writer.TryWrite(wanted))
+            return null;
+        var snapshot = await wanted.Result.Task.WaitAsync(cancellationToken);
+        return snapshot?.OpenRead();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -158,6 +161,7 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
             {
                 (left as Proposal)?.Result.TrySetException(stopped);
                 (left as ReadRequest)?.Done.TrySetException(stopped);
+                (left as SnapshotWanted)?.Result.TrySetResult(null);
             }
         }
     }
@@ -180,7 +184,6 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
                 _tree.Install(TreeStore.FromSnapshot(snapshot.Store.Span, _tree.Store.HistoryLimit));
                 _requests = AppliedRequests.FromBytes(snapshot.Requests.Span);
                 _appliedSlot = snapshot.Slot;
-                ServeSnapshot(snapshot);
             }
             _replica = new Replica(options, new Random(seed), recovered.State);
             foreach (var (id, url) in recovered.Peers)
@@ -295,9 +298,12 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
                 break;
             case SnapshotSaved saved:
                 _snapshotRunning = false;
-                _replica.Compact(Math.Min(saved.Snapshot.Slot, _replica.Applied));
-                ServeSnapshot(saved.Snapshot);
-                LogSnapshotSaved(saved.Snapshot.Slot, _tree.Rev);
+                _replica.Compact(Math.Min(saved.Slot, _replica.Applied));
+                LogSnapshotSaved(saved.Slot, _tree.Rev);
+                break;
+            case SnapshotWanted wanted:
+                // Between cycles the tree, the table and the acceptor are all at _appliedSlot.
+                wanted.Result.TrySetResult(_appliedSlot >= wanted.Slot ? CaptureSnapshot().ForPeer() : null);
                 break;
             case BackgroundFailed failed:
                 _snapshotRunning = false;
@@ -527,17 +533,14 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
         _slotsSinceSnapshot = 0;
         // Captured together, outside a cycle: the acceptor's state, the request table and the tree at one slot, and the
         // log position every persisted record of it is at or below.
-        var state = _replica.CaptureDurableState();
-        var requests = _requests.ToBytes();
-        var view = _tree.Store.Current;
+        var snapshot = CaptureSnapshot();
         var position = _storage.Position;
         _ = Task.Run(async () =>
         {
             try
             {
-                var snapshot = new NodeSnapshot(state, requests, view.ToSnapshot());
                 await _storage.SaveSnapshotAsync(snapshot, position, CancellationToken.None);
-                _inbox.Writer.TryWrite(new SnapshotSaved(snapshot));
+                _inbox.Writer.TryWrite(new SnapshotSaved(snapshot.Slot));
             }
             catch (Exception e)
             {
@@ -546,13 +549,8 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
         });
     }
 
-    private void ServeSnapshot(NodeSnapshot snapshot)
-    {
-        if (_servedSnapshot is not null && snapshot.Slot < Interlocked.Read(ref _servedSnapshotSlot))
-            return;
-        _servedSnapshot = snapshot.ForPeer().ToBytes();
-        Interlocked.Exchange(ref _servedSnapshotSlot, snapshot.Slot);
-    }
+    private NodeSnapshotWriter CaptureSnapshot() =>
+        new(_replica.CaptureDurableState(), _requests.ToBytes(), _tree.Store.Current);
 
     private void FetchSnapshot(SnapshotRequest request)
     {
@@ -566,9 +564,7 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
             {
                 await using var stream = await link.OpenSnapshotAsync(request.Slot, CancellationToken.None)
                     ?? throw new InvalidOperationException($"node {request.From} no longer holds a snapshot of slot {request.Slot}");
-                using var buffer = new MemoryStream();
-                await stream.CopyToAsync(buffer);
-                var snapshot = NodeSnapshot.FromBytes(buffer.ToArray());
+                var snapshot = await NodeSnapshot.ReadAsync(stream, CancellationToken.None);
                 _inbox.Writer.TryWrite(new SnapshotFetched(snapshot));
             }
             catch (Exception e)
@@ -627,7 +623,12 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
 
     private sealed record SnapshotFetched(NodeSnapshot Snapshot);
 
-    private sealed record SnapshotSaved(NodeSnapshot Snapshot);
+    private sealed record SnapshotSaved(long Slot);
+
+    private sealed record SnapshotWanted(long Slot)
+    {
+        public TaskCompletionSource<NodeSnapshotWriter?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private sealed record BackgroundFailed(string What, Exception Error);
 

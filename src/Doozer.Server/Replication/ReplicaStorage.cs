@@ -33,9 +33,10 @@ public interface IReplicaStorage : IAsyncDisposable
 
     /// <summary>
     /// Stores <paramref name="snapshot"/>, which reflects everything persisted up to <paramref name="position"/>,
-    /// then drops the log it makes redundant. Safe to run beside <see cref="PersistAsync"/>.
+    /// then drops the log it makes redundant. Safe to run beside <see cref="PersistAsync"/>. The snapshot is streamed
+    /// to storage as it is made, never held whole in memory.
     /// </summary>
-    ValueTask SaveSnapshotAsync(NodeSnapshot snapshot, long position, CancellationToken cancellationToken);
+    ValueTask SaveSnapshotAsync(NodeSnapshotWriter snapshot, long position, CancellationToken cancellationToken);
 }
 
 /// <summary><c>--memory</c>: nothing survives the process, as in original doozer. A restart is a new node.</summary>
@@ -51,7 +52,7 @@ public sealed class MemoryStorage : IReplicaStorage
 
     public ValueTask PersistConfigurationsAsync(IReadOnlyList<ConfigurationChange> history, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public ValueTask SaveSnapshotAsync(NodeSnapshot snapshot, long position, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask SaveSnapshotAsync(NodeSnapshotWriter snapshot, long position, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
@@ -196,8 +197,8 @@ public sealed class DiskStorage(DataDirectory directory) : IReplicaStorage
     public async ValueTask PersistConfigurationsAsync(IReadOnlyList<ConfigurationChange> history, CancellationToken cancellationToken) =>
         await Directory.Log.AppendAsync([new WalRecord(ConfigurationsRecord, DurableCodec.EncodeConfigurations(history))], cancellationToken).ConfigureAwait(false);
 
-    public ValueTask SaveSnapshotAsync(NodeSnapshot snapshot, long position, CancellationToken cancellationToken) =>
-        Directory.SaveSnapshotAndCompactAsync(position, snapshot.ToBytes(), cancellationToken);
+    public ValueTask SaveSnapshotAsync(NodeSnapshotWriter snapshot, long position, CancellationToken cancellationToken) =>
+        Directory.SaveSnapshotAndCompactAsync(position, snapshot.Length, snapshot.WriteTo, cancellationToken);
 
     public ValueTask DisposeAsync() => Directory.DisposeAsync();
 }

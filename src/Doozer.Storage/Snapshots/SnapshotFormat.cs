@@ -34,13 +34,25 @@ internal static class SnapshotFormat
 
     public static void WriteHeader(Span<byte> header, long index, ReadOnlySpan<byte> data)
     {
+        var crc = WriteHeaderFields(header, index, data.Length);
+        WriteHeaderCrc(header, Crc32C.Append(crc, data));
+    }
+
+    /// <summary>
+    /// Writes everything of the header but its CRC, which needs the data: returns the running CRC-32C state over the
+    /// header's part, for the data to be appended to and the result given to <see cref="WriteHeaderCrc"/>.
+    /// </summary>
+    public static uint WriteHeaderFields(Span<byte> header, long index, long length)
+    {
         Magic.CopyTo(header);
         BinaryPrimitives.WriteUInt32LittleEndian(header[8..], Version);
         BinaryPrimitives.WriteInt64LittleEndian(header[12..], index);
-        BinaryPrimitives.WriteInt64LittleEndian(header[20..], data.Length);
-        var crc = Crc32C.Append(Crc32C.Start, header[8..28]);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[28..], Crc32C.Finish(Crc32C.Append(crc, data)));
+        BinaryPrimitives.WriteInt64LittleEndian(header[20..], length);
+        return Crc32C.Append(Crc32C.Start, header[8..28]);
     }
+
+    public static void WriteHeaderCrc(Span<byte> header, uint crcState) =>
+        BinaryPrimitives.WriteUInt32LittleEndian(header[28..], Crc32C.Finish(crcState));
 
     /// <summary>Verifies a whole snapshot file; returns the data it holds.</summary>
     public static ReadOnlyMemory<byte> Read(byte[] file, long expectedIndex, string path)

@@ -47,11 +47,21 @@ public sealed class SnapshotStore
     /// Makes <paramref name="data"/> the durable snapshot at <paramref name="index"/>. Only when this completes may
     /// the log be truncated below index + 1.
     /// </summary>
-    public ValueTask SaveSnapshotAsync(long index, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    public ValueTask SaveSnapshotAsync(long index, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        SaveSnapshotAsync(index, data.Length, output => output.Write(data.Span), cancellationToken);
+
+    /// <summary>
+    /// Makes the <paramref name="length"/> bytes that <paramref name="writeData"/> writes to the stream it is given
+    /// the durable snapshot at <paramref name="index"/>, streamed to the file: a snapshot of any size is never held
+    /// whole in memory. Fails, leaving the previous snapshot in force, if the writer writes another number of bytes.
+    /// </summary>
+    public ValueTask SaveSnapshotAsync(long index, long length, Action<Stream> writeData, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        // Off the caller's thread: a snapshot can be megabytes, and its fsync blocks.
-        return new ValueTask(Task.Run(() => Save(index, data), cancellationToken));
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentNullException.ThrowIfNull(writeData);
+        // Off the caller's thread: a snapshot can be hundreds of megabytes, and its fsync blocks.
+        return new ValueTask(Task.Run(() => Save(index, length, writeData), cancellationToken));
     }
 
     /// <summary>The newest snapshot, or null when there is none. Throws if the newest one is damaged.</summary>
@@ -83,7 +93,7 @@ public sealed class SnapshotStore
         return indices;
     }
 
-    private void Save(long index, ReadOnlyMemory<byte> data)
+    private void Save(long index, long length, Action<Stream> writeData)
     {
         lock (_saveLock)
         {
@@ -94,13 +104,30 @@ public sealed class SnapshotStore
             }
             var path = PathOf(index);
             var tmp = path + ".tmp";
-            Span<byte> header = stackalloc byte[SnapshotFormat.HeaderSize];
-            SnapshotFormat.WriteHeader(header, index, data.Span);
-            using (var handle = File.OpenHandle(tmp, FileMode.Create, FileAccess.Write))
+            try
             {
-                RandomAccess.Write(handle, header, 0);
-                RandomAccess.Write(handle, data.Span, SnapshotFormat.HeaderSize);
-                RandomAccess.FlushToDisk(handle);
+                // The header's CRC covers the data, so it is written last, over a placeholder.
+                var header = new byte[SnapshotFormat.HeaderSize];
+                var crc = SnapshotFormat.WriteHeaderFields(header, index, length);
+                using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+                {
+                    file.Write(header);
+                    var data = new Crc32CStream(file, crc);
+                    writeData(data);
+                    if (data.Count != length)
+                    {
+                        throw new InvalidOperationException($"snapshot {index} was announced as {length} bytes but {data.Count} were written");
+                    }
+                    SnapshotFormat.WriteHeaderCrc(header, data.Crc);
+                    file.Position = 0;
+                    file.Write(header);
+                    file.Flush(flushToDisk: true);
+                }
+            }
+            catch
+            {
+                File.Delete(tmp);
+                throw;
             }
             File.Move(tmp, path, overwrite: true);
             DurableFiles.FsyncDirectory(_directory);

@@ -6,13 +6,19 @@ internal static class Crc32
 {
     private static readonly uint[] Table = BuildTable();
 
-    public static uint Compute(ReadOnlySpan<byte> bytes)
+    public static uint Compute(ReadOnlySpan<byte> bytes) => Finish(Append(Start, bytes));
+
+    /// <summary>The running state before any byte; <see cref="Append"/> the bytes in order, then <see cref="Finish"/>.</summary>
+    public const uint Start = 0xFFFFFFFFu;
+
+    public static uint Append(uint crc, ReadOnlySpan<byte> bytes)
     {
-        var crc = 0xFFFFFFFFu;
         foreach (var b in bytes)
             crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return ~crc;
+        return crc;
     }
+
+    public static uint Finish(uint crc) => ~crc;
 
     private static uint[] BuildTable()
     {

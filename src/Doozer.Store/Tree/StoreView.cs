@@ -33,6 +33,12 @@ public sealed partial class StoreView
     /// <summary>This view's tree and revision as snapshot bytes (see <see cref="TreeStore.FromSnapshot"/>); safe on any thread.</summary>
     public byte[] ToSnapshot() => Snapshots.StoreSnapshot.Write(this);
 
+    /// <summary>The length in bytes of <see cref="ToSnapshot"/>'s result, without making it; safe on any thread.</summary>
+    public long SnapshotLength() => Snapshots.StoreSnapshot.Measure(this).Length;
+
+    /// <summary>Writes the bytes of <see cref="ToSnapshot"/> to <paramref name="output"/> in small chunks; safe on any thread.</summary>
+    public void WriteSnapshot(Stream output) => Snapshots.StoreSnapshot.Write(this, output);
+
     /// <summary>Lists a directory (for a file: Status Ok, Kind File, no entries). Entries after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
     public DirPage List(string path, string? after, int limit)
     {

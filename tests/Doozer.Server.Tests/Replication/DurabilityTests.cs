@@ -80,7 +80,7 @@ public sealed class DurabilityTests : IDisposable
         await using (var storage = new DiskStorage(DataDirectory.Open(_dir)))
         {
             await storage.PersistConfigurationsAsync(state.Configurations, default);
-            await storage.SaveSnapshotAsync(new NodeSnapshot(state, requests.ToBytes(), tree.Current.ToSnapshot()), storage.Position, default);
+            await storage.SaveSnapshotAsync(new NodeSnapshotWriter(state, requests.ToBytes(), tree.Current), storage.Position, default);
         }
         await using (var storage = new DiskStorage(DataDirectory.Open(_dir)))
         {

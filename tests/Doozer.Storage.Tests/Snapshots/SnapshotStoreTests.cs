@@ -31,6 +31,45 @@ public sealed class SnapshotStoreTests
     }
 
     [Fact]
+    public async Task A_streamed_snapshot_is_the_same_file_as_one_saved_from_bytes()
+    {
+        using var dir = new TempDirectory();
+        var data = new byte[300_000];
+        new Random(7).NextBytes(data);
+        await SnapshotStore.Open(dir.Path).SaveSnapshotAsync(5, data);
+        var fromBytes = await File.ReadAllBytesAsync(dir.Combine("00000000000000000005.snap"));
+
+        var store = SnapshotStore.Open(dir.Path);
+        await store.SaveSnapshotAsync(6, data.Length, output =>
+        {
+            for (var at = 0; at < data.Length; at += 4096)
+                output.Write(data, at, Math.Min(4096, data.Length - at));
+        });
+        var streamed = await File.ReadAllBytesAsync(dir.Combine("00000000000000000006.snap"));
+        // Same data and checksum; only the index in the header differs.
+        Assert.Equal(fromBytes.AsSpan(SnapshotFormat.HeaderSize).ToArray(), streamed.AsSpan(SnapshotFormat.HeaderSize).ToArray());
+        var header = new byte[SnapshotFormat.HeaderSize];
+        SnapshotFormat.WriteHeader(header, 6, data);
+        Assert.Equal(header, streamed.AsSpan(0, SnapshotFormat.HeaderSize).ToArray());
+        Assert.Equal(data, store.LoadLatestSnapshot()!.Data.ToArray());
+    }
+
+    [Fact]
+    public async Task A_streamed_snapshot_that_is_not_the_announced_length_or_fails_leaves_the_previous_one()
+    {
+        using var dir = new TempDirectory();
+        var store = SnapshotStore.Open(dir.Path);
+        await store.SaveSnapshotAsync(10, "old"u8.ToArray());
+        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await store.SaveSnapshotAsync(20, 4, output => output.Write("new"u8)));
+        await Assert.ThrowsAsync<IOException>(async () =>
+            await store.SaveSnapshotAsync(30, 3, _ => throw new IOException("the tree walk failed")));
+        Assert.Equal([10L], store.ListIndices());
+        Assert.Equal("old"u8.ToArray(), store.LoadLatestSnapshot()!.Data.ToArray());
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+    }
+
+    [Fact]
     public async Task The_newest_snapshot_wins_and_only_the_newest_two_are_kept()
     {
         using var dir = new TempDirectory();

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 using Doozer.Store.Binary;
 using Doozer.Store.Commands;
 using Doozer.Store.Tests.Commands;
@@ -81,6 +82,29 @@ public class StoreSnapshotTests
         Assert.Equal(store.Rev + 1, next.Rev);
         Assert.NotNull(restored.At(store.Rev));
         Assert.Null(restored.At(store.Rev - 1));
+    }
+
+    [Fact]
+    public void A_snapshot_written_to_a_stream_is_the_same_bytes_and_its_length_is_known_beforehand()
+    {
+        var store = new TreeStore(10);
+        // Paths longer than the writer's first path buffer, and a value larger than one of its chunks.
+        var deep = "/" + string.Join("/", Enumerable.Range(0, 40).Select(i => $"dir{i:D3}-" + new string('x', 10)));
+        store.Apply(new SetCommand(deep + "/leaf", "v"u8.ToArray(), default));
+        store.Apply(new SetCommand("/big", new byte[200_000], default));
+        for (var i = 0; i < 300; i++)
+            store.Apply(new SetCommand($"/d{i % 7}/f{i}", Encoding.ASCII.GetBytes($"value {i}"), default));
+        store.Apply(new SetCommand("/empty", ReadOnlyMemory<byte>.Empty, default));
+
+        var bytes = store.ToSnapshot();
+        Assert.Equal(bytes.Length, store.Current.SnapshotLength());
+        using var output = new MemoryStream();
+        store.Current.WriteSnapshot(output);
+        Assert.Equal(bytes, output.ToArray());
+        var restored = TreeStore.FromSnapshot(bytes, 10);
+        Assert.Equal("v"u8.ToArray(), restored.Current.Get(deep + "/leaf").Value.ToArray());
+        Assert.Equal(200_000, restored.Current.Get("/big").Value.Length);
+        Assert.Equal("value 299"u8.ToArray(), restored.Current.Get("/d5/f299").Value.ToArray());
     }
 
     [Fact]
