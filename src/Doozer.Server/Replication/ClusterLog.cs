@@ -48,6 +48,8 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
     private readonly List<ReadRequest> _grantedReads = [];
     private ClusterMembers _members = ClusterMembers.Empty;
     private long _appliedSlot;
+    private long _slotsApplied;
+    private long _leaderChanges;
     private long _tickCount;
     private long _bytesSinceSnapshot;
     private long _slotsSinceSnapshot;
@@ -93,6 +95,12 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
     public StoreView CurrentView => _tree.Store.Current;
 
     public bool IsLeader => _leaderId is { } leader && leader == _self.Id;
+
+    /// <summary>Slots applied since the process started, no-ops included (the slots a snapshot covers are not).</summary>
+    public long SlotsApplied => Interlocked.Read(ref _slotsApplied);
+
+    /// <summary>How often the leader this node knows has changed since the process started.</summary>
+    public long LeaderChanges => Interlocked.Read(ref _leaderChanges);
 
     /// <summary>When this node last received a message from each peer (TimeProvider timestamps).</summary>
     public IReadOnlyDictionary<int, long> LastHeard => _lastHeard;
@@ -395,6 +403,7 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
                 proposal.Result.TrySetResult(result);
         }
         _appliedSlot = slot;
+        Interlocked.Increment(ref _slotsApplied);
         _slotsSinceSnapshot++;
         if (touchesControl)
         {
@@ -461,6 +470,8 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
         var leader = _replica.LeaderId;
         var leaderChanged = leader != _lastLeader;
         _lastLeader = leader;
+        if (leaderChanged)
+            Interlocked.Increment(ref _leaderChanges);
         List<long>? expired = null;
         foreach (var proposal in _proposals.Values)
         {

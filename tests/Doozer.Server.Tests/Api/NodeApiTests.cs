@@ -84,6 +84,10 @@ public sealed class NodeApiTests : IDisposable
         Assert.Contains("doozer_watch_streams 0", text);
         Assert.Contains("doozer_store_oldest_revision", text);
         Assert.Contains("http_request_duration_seconds_count{", text);
+        // A lone node leads its one-voter cluster, and its writes went through slots.
+        Assert.Contains("doozer_is_leader 1", text);
+        Assert.Contains("doozer_has_leader 1", text);
+        Assert.Matches(@"doozer_slots_applied [1-9]", text);
     }
 
     [Fact]
