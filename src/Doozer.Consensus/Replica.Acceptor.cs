@@ -77,6 +77,11 @@ public sealed partial class Replica
 
     private void OnPrepare(Prepare m)
     {
+        // A node that votes in none of the slots still open cannot lead them: typically a voter evicted while it was
+        // paused, which wakes up believing it still votes. Promising it would depose the real leader at every one of
+        // its election timeouts, so it gets no answer (refusing a promise is always safe; it only delays that node).
+        if (m.From != Id && !VotesInUndecidedSlots(m.From))
+            return;
         NoteBallot(m.Ballot);
         // Equal is allowed: only the ballot's own proposer sends it, e.g. again after a lost promise.
         if (m.Ballot < promised)

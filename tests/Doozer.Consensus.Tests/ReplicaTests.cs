@@ -96,6 +96,24 @@ public sealed class ReplicaTests
         acceptor.Advance();
     }
 
+    [Fact]
+    public void An_acceptor_ignores_a_prepare_from_a_node_that_votes_in_no_open_slot()
+    {
+        // Node 9 was a voter once (say, evicted while paused) or never was; node 4 is a learner. Neither may depose
+        // the leader of the open slots with a higher ballot.
+        var acceptor = Single(2, new Configuration([1, 2, 3], [4]));
+        acceptor.Step(new Prepare(1, 2, new Ballot(5, 1), 1));
+        Drain(acceptor);
+        acceptor.Step(new Prepare(9, 2, new Ballot(50, 9), 1));
+        acceptor.Step(new Prepare(4, 2, new Ballot(60, 4), 1));
+        Assert.Equal(new Ballot(5, 1), acceptor.Promised);
+        Assert.DoesNotContain(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise or Rejected);
+        // A voter's higher ballot is still promised.
+        acceptor.Step(new Prepare(3, 2, new Ballot(70, 3), 1));
+        Assert.Equal(new Ballot(70, 3), acceptor.Promised);
+        Assert.Contains(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise { To: 3 });
+    }
+
     private static Replica ElectedAlone()
     {
         var replica = Single(1, new Configuration([1]));
