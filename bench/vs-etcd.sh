@@ -10,6 +10,7 @@
 #   BENCH_CONNS ["16 64 256"] connection counts             BENCH_FOLLOWER_CONNS [64] reads at a follower
 #   BENCH_SYSTEMS ["etcd doozer"]                           BENCH_PHASES ["table failover watch memory"]
 #   BENCH_WATCHERS [10000]   BENCH_WATCH_WRITES [100]       BENCH_FILES [1000000] (memory phase, 100-byte files)
+#   BENCH_WATCH_INTERVAL_MS [10]  pause between the watch phase's writes
 #   BENCH_FILL_CONNS [256]   wrk connections of the memory fill
 #   BENCH_DOOZER_MODE [cluster]  "single": one in-memory doozerd (before the cluster exists; no failover)
 #   BENCH_LOCK=0 (do not take /tmp/doozer-build.lock)       BENCH_NO_BUILD=1 (use the binaries already built)
@@ -26,6 +27,7 @@ systems=${BENCH_SYSTEMS:-etcd doozer}
 phases=${BENCH_PHASES:-table failover watch memory}
 watchers=${BENCH_WATCHERS:-10000}
 watch_writes=${BENCH_WATCH_WRITES:-100}
+watch_interval_ms=${BENCH_WATCH_INTERVAL_MS:-10}
 files=${BENCH_FILES:-1000000}
 doozer_mode=${BENCH_DOOZER_MODE:-cluster}
 work=$(mktemp -d /tmp/doozer-vs-etcd.XXXXXX)
@@ -362,12 +364,12 @@ failover_phase() {
 
 watch_phase() {
   local out="$work/watch.out" rc=0
-  log "doozer: watch fan-out: $watchers SSE watchers on node $follower, $watch_writes writes to the leader (node $leader)"
+  log "doozer: watch fan-out: $watchers SSE watchers on node $follower, $watch_writes writes to the leader (node $leader), one every $watch_interval_ms ms"
   local cpu0 cpu1 t0 t1 cores each
   cpu0=$(cpu_ticks)
   t0=$(date +%s.%N)
   run dotnet "$watch_client" --url "${urls[$follower]}" --write-url "${urls[$leader]}" --watchers "$watchers" \
-    --writes "$watch_writes" --interval-ms 10 --glob '/**' --path /bench/watch/k --timeout 300 \
+    --writes "$watch_writes" --interval-ms "$watch_interval_ms" --glob '/**' --path /bench/watch/k --timeout 300 \
     --open-concurrency 200 >"$out" 2>&1 || rc=$?
   cpu1=$(cpu_ticks)
   t1=$(date +%s.%N)

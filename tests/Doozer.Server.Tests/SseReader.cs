@@ -15,16 +15,19 @@ public sealed record SseEvent(string? Id, string Type, string Data, string Raw)
 /// </summary>
 public sealed class SseReader : IAsyncDisposable
 {
-    private readonly HttpResponseMessage _response;
+    private readonly HttpResponseMessage? _response;
     private readonly StreamReader _reader;
 
-    private SseReader(HttpResponseMessage response, Stream stream)
+    private SseReader(HttpResponseMessage? response, Stream stream)
     {
         _response = response;
         _reader = new StreamReader(stream, Encoding.UTF8);
     }
 
-    public HttpResponseMessage Response => _response;
+    public HttpResponseMessage Response => _response ?? throw new InvalidOperationException("Not an HTTP response.");
+
+    /// <summary>Reads events from any stream of SSE bytes (e.g. what WatchHub writes, without HTTP).</summary>
+    public static SseReader Over(Stream stream) => new(null, stream);
 
     public static async Task<SseReader> OpenAsync(HttpClient client, string uri, string? lastEventId = null)
     {
@@ -97,7 +100,7 @@ public sealed class SseReader : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _reader.Dispose();
-        _response.Dispose();
+        _response?.Dispose();
         await Task.CompletedTask;
     }
 }

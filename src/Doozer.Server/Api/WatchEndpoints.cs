@@ -70,9 +70,9 @@ public static class WatchEndpoints
         return TypedResults.Ok(new WaitResponse(e.Rev, e.Path, e.Kind, e.Value, also));
     }
 
-    private static Results<ServerSentEventsResult<string>, ProblemHttpResult> Watch(
+    private static Results<WatchStreamResult, ProblemHttpResult> Watch(
         HttpContext http, [Description("The glob changed paths must match, e.g. /**.")] string? glob, [Description("Start at this revision, replaying history (ignored when Last-Event-ID is sent).")] long? rev, [Description("base64 (default) or utf8: how values are written.")] string? encoding, [Description("Seconds of quiet before a progress event, 0.1 to 3600 (default 15).")] double? progress,
-        [FromHeader(Name = "Last-Event-ID")][Description("Resume after this revision (what an EventSource sends when it reconnects).")] string? lastEventId, Access access, WatchHub hub, CancellationToken cancellationToken)
+        [FromHeader(Name = "Last-Event-ID")][Description("Resume after this revision (what an EventSource sends when it reconnects).")] string? lastEventId, Access access, WatchHub hub)
     {
         if (!Glob.TryParse(glob, out var pattern))
             return WalkEndpoints.BadGlob(glob);
@@ -96,6 +96,6 @@ public static class WatchEndpoints
         if (from < hub.OldestStart)
             return Problem.TooLate(from, hub.OldestStart);
         http.Response.Headers[DoozerHeaders.Rev] = hub.Rev.ToString(CultureInfo.InvariantCulture);
-        return TypedResults.ServerSentEvents(hub.StreamAsync(pattern, from, utf8, every, cancellationToken));
+        return new WatchStreamResult(hub, pattern, from, utf8, every);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Net;
 using System.Text;
 using Doozer.Server.Watches;
@@ -69,6 +70,30 @@ public sealed class WatchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_glob_that_matches_part_of_a_revision_gets_those_events_with_the_id_on_the_last_it_gets()
+    {
+        await _client.PutAsync("/p/a", "1");
+        await _client.PutAsync("/p/b", "2");
+        await _client.PutAsync("/p/sub/x", "3");
+        var start = await CurrentRevAsync() + 1;
+        var rev = (await _client.DeleteAsync("/tree/p?recursive=true")).Rev();
+        // Two streams with the same glob (they share the revision's match) and one that sees the whole revision.
+        await using var part = await SseReader.OpenAsync(_client, $"/watch?glob=/p/*&rev={start}");
+        await using var samePart = await SseReader.OpenAsync(_client, $"/watch?glob=/p/*&rev={start}");
+        await using var whole = await SseReader.OpenAsync(_client, $"/watch?glob=/p/**&rev={start}");
+        var expected = new[]
+        {
+            $"event: del\ndata: {{\"rev\":{rev},\"path\":\"/p/a\",\"kind\":\"del\"}}\n\n",
+            $"event: del\ndata: {{\"rev\":{rev},\"path\":\"/p/b\",\"kind\":\"del\"}}\nid: {rev}\n\n",
+        };
+        Assert.Equal(expected, (await part.ReadThroughAsync(rev)).Select(e => e.Raw));
+        Assert.Equal(expected, (await samePart.ReadThroughAsync(rev)).Select(e => e.Raw));
+        var all = await whole.ReadThroughAsync(rev);
+        Assert.Equal(["/p/a", "/p/b", "/p/sub/x"], all.Select(e => e.Json.GetProperty("path").GetString()!).ToArray());
+        Assert.Equal(new string?[] { null, null, rev.ToString() }, all.Select(e => e.Id));
+    }
+
+    [Fact]
     public async Task Without_a_start_only_changes_after_now_are_sent()
     {
         await _client.PutAsync("/old", "before");
@@ -124,44 +149,71 @@ public sealed class WatchTests : IDisposable
         Assert.Equal((current - 199).ToString(), (await oldest.NextAsync())!.Id);
     }
 
-    [Fact]
-    public async Task A_stream_that_falls_behind_the_window_ends_with_too_late_never_with_a_gap()
+    /// <summary>
+    /// A stream written by the hub into a pipe that holds almost nothing unread: like a client that stops reading,
+    /// the hub's flush then waits until the reader reads again.
+    /// </summary>
+    private (SseReader Reader, Task Stream, CancellationTokenSource Stop) OpenHubStream(long from)
     {
         var hub = _app.Services.GetRequiredService<WatchHub>();
         Assert.True(Glob.TryParse("/**", out var all));
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
+        var stop = new CancellationTokenSource();
+        var stream = Task.Run(async () =>
+        {
+            try
+            {
+                await hub.StreamAsync(pipe.Writer, all, from, false, TimeSpan.FromMinutes(1), stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            await pipe.Writer.CompleteAsync();
+        });
+        return (SseReader.Over(pipe.Reader.AsStream()), stream, stop);
+    }
+
+    [Fact]
+    public async Task A_stream_that_falls_behind_the_window_ends_with_too_late_never_with_a_gap()
+    {
         var from = await CurrentRevAsync() + 1;
-        await _client.PutAsync("/slow", "first");
-        await using var stream = hub.StreamAsync(all, from, false, TimeSpan.FromMinutes(1), CancellationToken.None).GetAsyncEnumerator();
-        Assert.True(await stream.MoveNextAsync());
-        Assert.Equal("progress", stream.Current.EventType);
-        Assert.True(await stream.MoveNextAsync());
-        Assert.Equal("set", stream.Current.EventType);
+        var first = (await _client.PutAsync("/slow", "first")).Rev();
+        var (reader, stream, stop) = OpenHubStream(from);
+        using var _ = stop;
+        await using var __ = reader;
+        Assert.Equal("progress", (await reader.NextAsync())!.Type);
+        Assert.Equal(first.ToString(), (await reader.NextAsync())!.Id);
         // The reader stops reading; writes go on and are not blocked by it.
+        long last = 0;
         for (var i = 0; i < 250; i++)
-            await _client.PutAsync("/slow", $"{i}");
-        Assert.True(await stream.MoveNextAsync());
-        Assert.Equal("too-late", stream.Current.EventType);
-        Assert.Equal(from.ToString(), stream.Current.EventId);
-        Assert.False(await stream.MoveNextAsync());
+            last = (await _client.PutAsync("/slow", $"{i}")).Rev();
+        // What the hub had flushed before it blocked arrives, then too-late names the last revision delivered, and
+        // the stream ends.
+        var delivered = first;
+        SseEvent e;
+        while ((e = (await reader.NextAsync())!).Type == "set")
+            Assert.Equal((++delivered).ToString(), e.Id);
+        Assert.Equal("too-late", e.Type);
+        Assert.Equal(delivered.ToString(), e.Id);
+        Assert.True(delivered < last - 200, "the stream fell behind the window");
+        Assert.Null(await reader.NextAsync());
+        await stream;
     }
 
     [Fact]
     public async Task A_slow_stream_inside_the_window_catches_up_from_history()
     {
-        var hub = _app.Services.GetRequiredService<WatchHub>();
-        Assert.True(Glob.TryParse("/**", out var all));
         var from = await CurrentRevAsync() + 1;
-        await using var stream = hub.StreamAsync(all, from, false, TimeSpan.FromMinutes(1), CancellationToken.None).GetAsyncEnumerator();
+        var (reader, stream, stop) = OpenHubStream(from);
+        await using var _ = reader;
         var revs = new List<long>();
         for (var i = 0; i < 100; i++)
             revs.Add((await _client.PutAsync("/catch", $"{i}")).Rev());
-        var ids = new List<long>();
-        while (ids.Count < revs.Count && await stream.MoveNextAsync())
-        {
-            if (stream.Current.EventType != "progress")
-                ids.Add(long.Parse(stream.Current.EventId!));
-        }
-        Assert.Equal(revs, ids);
+        var events = await reader.ReadThroughAsync(revs[^1]);
+        Assert.Equal(revs, events.Select(e => long.Parse(e.Id!)));
+        await stop.CancelAsync();
+        await stream;
+        stop.Dispose();
     }
 
     [Fact]
