@@ -14,7 +14,7 @@ namespace Doozer.Server.Hosting;
 /// asks a member to register it and starts from the configuration history the member sends back.
 /// </summary>
 public sealed partial class ClusterStart(
-    IReplicaStorage storage, NodeIdentity self, IOptions<NodeOptions> options, ILogger<ClusterStart> logger) : IStartingPointSource
+    IReplicaStorage storage, NodeIdentity self, IOptions<NodeOptions> options, PeerChannel peers, ILogger<ClusterStart> logger) : IStartingPointSource
 {
     public async Task<StartingPoint> GetAsync(CancellationToken cancellationToken)
     {
@@ -40,7 +40,7 @@ public sealed partial class ClusterStart(
     {
         var node = options.Value;
         var request = new JoinRequest(node.Cluster, self.Id, self.Name, self.Url, self.PeerUrl, ClusterMembers.Version);
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var client = peers.CreateClient(TimeSpan.FromSeconds(10));
         var delay = TimeSpan.FromMilliseconds(200);
         while (true)
         {
@@ -52,7 +52,7 @@ public sealed partial class ClusterStart(
                     {
                         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(peerUrl, PeerRoutes.Join))
                         {
-                            // The peer listener speaks HTTP/2 only, in cleartext with prior knowledge.
+                            // The peer listener speaks HTTP/2 only: with prior knowledge in cleartext, by ALPN over TLS.
                             Version = HttpVersion.Version20,
                             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
                             Content = JsonContent.Create(request, JoinJsonContext.Default.JoinRequest),

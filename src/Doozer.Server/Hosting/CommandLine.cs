@@ -11,8 +11,8 @@ public static class CommandLine
     private static readonly Option<string> NameOption = new("--name") { Description = "Human name of the node (default: the host name)." };
     private static readonly Option<string> ListenOption = new("--listen") { Description = "HOST:PORT of the public HTTP API, SSE and web view (default 127.0.0.1:8046)." };
     private static readonly Option<string> PeerListenOption = new("--peer-listen") { Description = "HOST:PORT of the peer channel, HTTP/2 (default 127.0.0.1:8047). Peer connections to other nodes leave from this host's address." };
-    private static readonly Option<string> PeerAdvertiseOption = new("--peer-advertise") { Description = "The peer URL other nodes dial to reach this one (default http://PEER-LISTEN), e.g. behind NAT or a proxy." };
-    private static readonly Option<string> AdvertiseOption = new("--advertise") { Description = "The client URL registered for this node (default http://LISTEN)." };
+    private static readonly Option<string> PeerAdvertiseOption = new("--peer-advertise") { Description = "The peer URL other nodes dial to reach this one (default http://PEER-LISTEN, https:// with --tls-cert), e.g. behind NAT or a proxy." };
+    private static readonly Option<string> AdvertiseOption = new("--advertise") { Description = "The client URL registered for this node (default http://LISTEN, https:// with --tls-cert)." };
     private static readonly Option<bool> MemoryOption = new("--memory") { Description = "Keep nothing on disk (original doozer's behaviour): a restarted node comes back as a new node." };
     private static readonly Option<string> DataOption = new("--data") { Description = "Data directory: write-ahead log, snapshots and the node id (default ./doozer-data)." };
     private static readonly Option<string[]> AttachOption = new("--attach") { Description = "Join the cluster of this member (its client or peer URL); repeatable.", AllowMultipleArgumentsPerToken = false };
@@ -24,6 +24,9 @@ public static class CommandLine
     private static readonly Option<string> ClusterOption = new("--cluster") { Description = "Cluster name (default local)." };
     private static readonly Option<string> SecretOption = new("--secret") { Description = "Read-write secret; requests must send 'Authorization: Bearer SECRET' (env DOOZER_RWSECRET)." };
     private static readonly Option<string> RoSecretOption = new("--ro-secret") { Description = "Read-only secret; needs --secret (env DOOZER_ROSECRET)." };
+    private static readonly Option<string> TlsCertOption = new("--tls-cert") { Description = "PEM certificate (optionally followed by its CA chain): TLS for the API and the peer channel; needs --tls-key." };
+    private static readonly Option<string> TlsKeyOption = new("--tls-key") { Description = "PEM private key of --tls-cert." };
+    private static readonly Option<string> TlsCaOption = new("--tls-ca") { Description = "PEM CA certificates that peers' certificates must chain to (default: the CA certificates after the first one in --tls-cert)." };
 
     /// <summary>
     /// Parses the flags. Returns the configuration they set and the arguments left for ASP.NET Core,
@@ -37,6 +40,7 @@ public static class CommandLine
         {
             NameOption, ListenOption, PeerListenOption, PeerAdvertiseOption, AdvertiseOption, MemoryOption, DataOption, AttachOption,
             SlotsOption, EvictAfterOption, HistoryOption, MaxValueBytesOption, ClusterOption, SecretOption, RoSecretOption, PeerSecretOption,
+            TlsCertOption, TlsKeyOption, TlsCaOption,
         };
         // Hosting tools (WebApplicationFactory, the build-time OpenAPI generator) pass their own --key=value
         // arguments: those go on to ASP.NET Core's configuration; anything else unknown is a usage error.
@@ -84,6 +88,9 @@ public static class CommandLine
         Set(ClusterOption, nameof(NodeOptions.Cluster));
         Set(SecretOption, nameof(NodeOptions.Secret));
         Set(RoSecretOption, nameof(NodeOptions.RoSecret));
+        Set(TlsCertOption, nameof(NodeOptions.TlsCert));
+        Set(TlsKeyOption, nameof(NodeOptions.TlsKey));
+        Set(TlsCaOption, nameof(NodeOptions.TlsCa));
         return (settings, [.. result.UnmatchedTokens], null);
     }
 

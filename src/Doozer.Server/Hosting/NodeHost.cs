@@ -6,6 +6,8 @@ using Doozer.Server.Replication;
 using Doozer.Server.Security;
 using Doozer.Server.Watches;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Prometheus;
@@ -33,6 +35,15 @@ public static class NodeHost
             return problem;
         ListenAddress.TryParse(options.Listen, out var listen);
         ListenAddress.TryParse(options.PeerListen, out var peerListen);
+
+        // A certificate that cannot be read is a usage error, found before anything is opened.
+        NodeTls? tls = null;
+        if (options.TlsCert is not null)
+        {
+            (tls, problem) = NodeTls.Load(options.TlsCert, options.TlsKey!, options.TlsCa);
+            if (problem is not null)
+                return problem;
+        }
 
         // The data directory first: a node that cannot own its data must not start at all.
         IReplicaStorage storage;
@@ -63,25 +74,31 @@ public static class NodeHost
                 return $"cannot open the data directory {options.Data}: {e.Message}";
             }
         }
+        var listeners = new NodeListeners(listen!, peerListen!, tls);
         var identity = new NodeIdentity(id, options.Name)
         {
-            Url = options.Advertise ?? listen!.Url,
-            PeerUrl = options.PeerAdvertise ?? peerListen!.Url,
+            Url = options.Advertise ?? listeners.ClientUrl,
+            PeerUrl = options.PeerAdvertise ?? listeners.PeerUrl,
         };
 
         var services = builder.Services;
         services.Configure<NodeOptions>(config.GetSection(NodeOptions.Section));
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        // Kestrel is configured as the host creates the server, before any hosted service starts: the node binds its
+        // listeners here, so a port 0 is known (and registered in /ctl) before the log and the bootstrap run.
+        // An in-memory test server never configures Kestrel, and keeps the addresses as given.
+        services.AddOptions<KestrelServerOptions>().Configure<ILoggerFactory>((kestrel, loggers) =>
         {
-            listen!.Listen(kestrel, null);
-            peerListen!.Listen(kestrel, PeerChannel.ConfigureListener);
+            listeners.Listen(kestrel, loggers.CreateLogger<NodeTls>());
+            identity.Url = options.Advertise ?? listeners.ClientUrl;
+            identity.PeerUrl = options.PeerAdvertise ?? listeners.PeerUrl;
             // Request bodies are file values: Body.ReadAsync stops at --max-value-bytes and answers 413 itself.
             kestrel.Limits.MaxRequestBodySize = null;
         });
+        services.Configure<SocketTransportOptions>(sockets => sockets.CreateBoundListenSocket = listeners.TakeSocket);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(identity);
-        services.AddSingleton(new PeerListener(peerListen!));
+        services.AddSingleton(listeners);
         // Registered through a factory so the container disposes it (closing the log and the directory lock) last.
         services.AddSingleton<IReplicaStorage>(_ => storage);
         services.AddSingleton(sp => new AppliedTree(sp.GetRequiredService<IOptions<NodeOptions>>().Value.History));
@@ -91,6 +108,7 @@ public static class NodeHost
             {
                 PeerSecret = options.PeerSecret ?? options.Secret,
                 SourceAddress = peerListen!.SpecificAddress,
+                Tls = tls?.DialPeers(sp.GetRequiredService<ILogger<NodeTls>>()),
             },
             sp.GetRequiredService<ILoggerFactory>(),
             new DeferredSnapshotSource(() => sp.GetRequiredService<ClusterLog>())));
@@ -135,10 +153,10 @@ public static class NodeHost
     public static WebApplication UseDoozerNode(this WebApplication app)
     {
         // The peer listener serves the peer channel and nothing else; the client listener never serves it.
-        var peerListener = app.Services.GetRequiredService<PeerListener>();
+        var listeners = app.Services.GetRequiredService<NodeListeners>();
         app.Use((http, next) =>
         {
-            if (peerListener.Accepted(http.Connection) != http.Request.Path.StartsWithSegments(PeerRoutes.Prefix))
+            if (listeners.IsPeerConnection(http.Connection) != http.Request.Path.StartsWithSegments(PeerRoutes.Prefix))
             {
                 http.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;

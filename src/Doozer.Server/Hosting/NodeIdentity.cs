@@ -10,7 +10,7 @@ public sealed class NodeIdentity(string id, string name)
 
     public string Name { get; } = name;
 
-    /// <summary>The public URL, known once the server listens (port 0 gets a real port then).</summary>
+    /// <summary>The public URL, final once the listeners are bound (port 0 gets a real port then).</summary>
     public string Url { get; set; } = "";
 
     /// <summary>The URL peers dial to reach this node's peer channel.</summary>

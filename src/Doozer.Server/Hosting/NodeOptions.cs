@@ -17,10 +17,10 @@ public sealed class NodeOptions
     /// <summary>HOST:PORT of the peer channel (HTTP/2). Outbound peer connections leave from this host's address too.</summary>
     public string PeerListen { get; set; } = "127.0.0.1:8047";
 
-    /// <summary>The peer URL registered for this node (what the others dial); default http://PEER-LISTEN.</summary>
+    /// <summary>The peer URL registered for this node (what the others dial); default <see cref="Scheme"/>://PEER-LISTEN.</summary>
     public string? PeerAdvertise { get; set; }
 
-    /// <summary>The client URL registered for this node; default http://LISTEN.</summary>
+    /// <summary>The client URL registered for this node; default <see cref="Scheme"/>://LISTEN.</summary>
     public string? Advertise { get; set; }
 
     /// <summary>Keep nothing on disk (original doozer's behaviour): a restart is a new node.</summary>
@@ -56,6 +56,18 @@ public sealed class NodeOptions
     /// <summary>Read-only secret (also DOOZER_ROSECRET); needs <see cref="Secret"/>.</summary>
     public string? RoSecret { get; set; }
 
+    /// <summary>PEM certificate of the node, optionally followed by its CA chain; with <see cref="TlsKey"/>, TLS on both listeners.</summary>
+    public string? TlsCert { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCert"/>.</summary>
+    public string? TlsKey { get; set; }
+
+    /// <summary>PEM CA certificates that peers' certificates must chain to; default: the CA chain in <see cref="TlsCert"/>.</summary>
+    public string? TlsCa { get; set; }
+
+    /// <summary>What both listeners speak, so what every URL of this node and of its peers starts with.</summary>
+    public string Scheme => TlsCert is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps;
+
     /// <summary>Returns the first problem with these settings, or null when they are usable.</summary>
     public string? Validate()
     {
@@ -67,14 +79,19 @@ public sealed class NodeOptions
             return "--evict-after must be 0 (never) or a number of seconds.";
         if (!ListenAddress.TryParse(PeerListen, out _))
             return $"--peer-listen must be HOST:PORT, got '{PeerListen}'.";
-        if (PeerAdvertise is not null && !IsHttpUrl(PeerAdvertise))
-            return $"--peer-advertise must be an http:// URL, got '{PeerAdvertise}'.";
-        if (Advertise is not null && !IsHttpUrl(Advertise))
-            return $"--advertise must be an http:// URL, got '{Advertise}'.";
+        if ((TlsCert is null) != (TlsKey is null))
+            return "--tls-cert and --tls-key go together: give both (TLS) or neither (plain HTTP).";
+        if (TlsCa is not null && TlsCert is null)
+            return "--tls-ca needs --tls-cert and --tls-key: it says which peers to trust over TLS.";
+        // Every node of a cluster speaks the same scheme: an http node cannot dial a TLS listener, nor the reverse.
+        if (PeerAdvertise is not null && !HasScheme(PeerAdvertise))
+            return $"--peer-advertise must be a {Scheme}:// URL{TlsReason}, got '{PeerAdvertise}'.";
+        if (Advertise is not null && !HasScheme(Advertise))
+            return $"--advertise must be a {Scheme}:// URL{TlsReason}, got '{Advertise}'.";
         foreach (var url in Attach)
         {
-            if (!IsHttpUrl(url))
-                return $"--attach must be the http:// URL of a member, got '{url}'.";
+            if (!HasScheme(url))
+                return $"--attach must be the {Scheme}:// URL of a member{TlsReason}, got '{url}'.";
         }
         if (History < 1)
             return "--history must be at least 1.";
@@ -91,6 +108,8 @@ public sealed class NodeOptions
         return null;
     }
 
-    private static bool IsHttpUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttp;
+    private bool HasScheme(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme == Scheme;
+
+    private string TlsReason => TlsCert is null ? " (https needs --tls-cert and --tls-key)" : " (this node has --tls-cert)";
 }

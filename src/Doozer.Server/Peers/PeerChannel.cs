@@ -45,7 +45,7 @@ public sealed class PeerChannel : IAsyncDisposable
     /// <summary>Messages received from every peer, in order per sending peer. One reader: the node driver.</summary>
     public ChannelReader<Message> Received => _received.Reader;
 
-    /// <summary>Kestrel settings for the <c>--peer-listen</c> listener: HTTP/2 only, so cleartext means h2c with prior knowledge.</summary>
+    /// <summary>Kestrel settings for the <c>--peer-listen</c> listener: HTTP/2 only, so cleartext means h2c with prior knowledge (and TLS, h2 by ALPN).</summary>
     public static void ConfigureListener(ListenOptions listen) => listen.Protocols = HttpProtocols.Http2;
 
     /// <summary>
@@ -78,6 +78,20 @@ public sealed class PeerChannel : IAsyncDisposable
                 return link;
             _ = link.DisposeAsync().AsTask();
         }
+    }
+
+    /// <summary>
+    /// A client for one-off requests to peers and members (the join), reaching them as the links do: with this
+    /// node's TLS settings and from its peer address.
+    /// </summary>
+    public HttpClient CreateClient(TimeSpan timeout)
+    {
+        var handler = new SocketsHttpHandler { ConnectTimeout = _options.ConnectTimeout };
+        if (_options.Tls is { } tls)
+            handler.SslOptions = tls;
+        if (_options.SourceAddress is { } source)
+            handler.ConnectCallback = (context, cancellationToken) => PeerLink.ConnectFromAsync(source, context.DnsEndPoint, cancellationToken);
+        return new HttpClient(handler) { Timeout = timeout };
     }
 
     public bool TryGetLink(int nodeId, [MaybeNullWhen(false)] out PeerLink link) => _links.TryGetValue(nodeId, out link);

@@ -36,4 +36,10 @@ public sealed class PeerChannelOptions
     /// a firewall or a fault-injecting proxy can tell nodes apart by source address. Null: the system's choice.
     /// </summary>
     public System.Net.IPAddress? SourceAddress { get; init; }
+
+    /// <summary>
+    /// TLS for https peer URLs: the certificate this node presents and how it checks the peer's. Null: the system's
+    /// defaults (no client certificate, the system's roots).
+    /// </summary>
+    public System.Net.Security.SslClientAuthenticationOptions? Tls { get; init; }
 }

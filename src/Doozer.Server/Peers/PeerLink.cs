@@ -50,6 +50,8 @@ public sealed class PeerLink : IAsyncDisposable
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             ConnectTimeout = options.ConnectTimeout,
         };
+        if (options.Tls is { } tls)
+            handler.SslOptions = tls;
         if (options.SourceAddress is { } source)
             handler.ConnectCallback = (context, cancellationToken) => ConnectFromAsync(source, context.DnsEndPoint, cancellationToken);
         _http = new HttpClient(handler)
@@ -57,7 +59,8 @@ public sealed class PeerLink : IAsyncDisposable
             BaseAddress = address,
             Timeout = Timeout.InfiniteTimeSpan,
             DefaultRequestVersion = HttpVersion.Version20,
-            // Exact version over http:// is HTTP/2 with prior knowledge (h2c): no upgrade dance, no HTTP/1.1 fallback.
+            // Exact version: over http:// HTTP/2 with prior knowledge (h2c), no upgrade dance; over https:// HTTP/2
+            // by ALPN; never an HTTP/1.1 fallback.
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         _loop = Task.Run(RunAsync);
@@ -184,7 +187,7 @@ public sealed class PeerLink : IAsyncDisposable
         return established;
     }
 
-    private static async ValueTask<Stream> ConnectFromAsync(IPAddress source, DnsEndPoint target, CancellationToken cancellationToken)
+    internal static async ValueTask<Stream> ConnectFromAsync(IPAddress source, DnsEndPoint target, CancellationToken cancellationToken)
     {
         var socket = new Socket(source.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try

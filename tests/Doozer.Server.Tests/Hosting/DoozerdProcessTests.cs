@@ -149,6 +149,113 @@ public sealed class DoozerdProcessTests
         }
     }
 
+    [Fact]
+    public async Task Nodes_on_port_0_register_the_ports_they_bound_and_form_a_cluster_through_them()
+    {
+        using var first = Start("--listen", "127.0.0.1:0", "--peer-listen", "127.0.0.1:0", "--memory", "--name", "zero1");
+        var firstLog = Capture(first);
+        try
+        {
+            var (url, peerUrl) = await BoundUrlsAsync(firstLog);
+            using var client = new HttpClient { BaseAddress = url };
+            await WaitReadyAsync(client, firstLog);
+            var id = (await client.GetFromJsonAsync<JsonElement>("/self")).GetProperty("id").GetString();
+            Assert.Equal(url.ToString().TrimEnd('/'), await client.GetStringAsync($"/tree/ctl/node/{id}/url"));
+            Assert.Equal(peerUrl.ToString().TrimEnd('/'), await client.GetStringAsync($"/tree/ctl/node/{id}/peerUrl"));
+
+            // A second node on port 0 joins through the first: its registered peer URL is one the first can dial.
+            using var joining = Start("--listen", "127.0.0.1:0", "--peer-listen", "127.0.0.1:0", "--memory", "--name", "zero2", "--attach", url.ToString());
+            var joiningLog = Capture(joining);
+            try
+            {
+                var (joiningUrl, joiningPeerUrl) = await BoundUrlsAsync(joiningLog);
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                JsonElement cluster;
+                do
+                {
+                    await Task.Delay(200);
+                    cluster = await client.GetFromJsonAsync<JsonElement>("/cluster");
+                }
+                while (cluster.GetProperty("members").EnumerateArray().Count(m => m.GetProperty("role").GetString() == "voter") < 2 && DateTime.UtcNow < deadline);
+                var joined = Assert.Single(cluster.GetProperty("members").EnumerateArray(), m => m.GetProperty("name").GetString() == "zero2");
+                Assert.Equal("voter", joined.GetProperty("role").GetString());
+                Assert.Equal(joiningUrl.ToString().TrimEnd('/'), joined.GetProperty("url").GetString());
+                Assert.Equal(joiningPeerUrl.ToString().TrimEnd('/'), joined.GetProperty("peerUrl").GetString());
+            }
+            finally
+            {
+                joining.Kill(entireProcessTree: true);
+                await joining.WaitForExitAsync();
+            }
+        }
+        finally
+        {
+            first.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Advertised_urls_win_over_the_bound_ports()
+    {
+        using var node = Start("--listen", "127.0.0.1:0", "--peer-listen", "127.0.0.1:0", "--memory",
+            "--advertise", "http://doozer.example:8046", "--peer-advertise", "http://doozer.example:8047");
+        var log = Capture(node);
+        try
+        {
+            var (url, _) = await BoundUrlsAsync(log);
+            using var client = new HttpClient { BaseAddress = url };
+            await WaitReadyAsync(client, log);
+            var id = (await client.GetFromJsonAsync<JsonElement>("/self")).GetProperty("id").GetString();
+            Assert.Equal("http://doozer.example:8046", await client.GetStringAsync($"/tree/ctl/node/{id}/url"));
+            Assert.Equal("http://doozer.example:8047", await client.GetStringAsync($"/tree/ctl/node/{id}/peerUrl"));
+        }
+        finally
+        {
+            node.Kill(entireProcessTree: true);
+            await node.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>
+    /// The client and peer URLs of a node started on port 0, from the server's "Now listening on" lines: the client
+    /// listener is the one that answers /livez over HTTP/1.1 (the peer listener speaks HTTP/2 only).
+    /// </summary>
+    private static async Task<(Uri Url, Uri PeerUrl)> BoundUrlsAsync(StringBuilder log)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            string text;
+            lock (log)
+                text = log.ToString();
+            var urls = System.Text.RegularExpressions.Regex.Matches(text, @"Now listening on: (\S+)").Select(m => new Uri(m.Groups[1].Value)).ToList();
+            if (urls.Count == 2)
+            {
+                Assert.All(urls, u => Assert.NotEqual(0, u.Port));
+                using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+                var clientListener = await AnswersLivezAsync(probe, urls[0]) ? 0 : 1;
+                return (urls[clientListener], urls[1 - clientListener]);
+            }
+            await Task.Delay(100);
+        }
+        lock (log)
+            Assert.Fail("doozerd did not say where it listens:\n" + log);
+        throw new UnreachableException();
+    }
+
+    private static async Task<bool> AnswersLivezAsync(HttpClient client, Uri url)
+    {
+        try
+        {
+            return (await client.GetAsync(new Uri(url, "/livez"))).IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
     private static async Task WaitReadyAsync(HttpClient client, StringBuilder log)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

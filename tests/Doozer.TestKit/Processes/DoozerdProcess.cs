@@ -26,6 +26,12 @@ public sealed record DoozerdLaunch
 
     /// <summary>The doozerd.dll to run.</summary>
     public string Executable { get; init; } = DoozerdProcess.DefaultExecutable;
+
+    /// <summary>
+    /// For a node given <c>--tls-cert</c> in <see cref="Flags"/>: how to reach it over https (a handler that trusts its
+    /// authority). Null: the node speaks plain http.
+    /// </summary>
+    public Func<HttpMessageHandler>? HttpsHandler { get; init; }
 }
 
 /// <summary>
@@ -45,6 +51,7 @@ public sealed class DoozerdProcess : IAsyncDisposable, IDisposable
     private readonly StringBuilder _log = new();
     private readonly Action<string>? _logSink;
     private readonly Action<string>? _onLine;
+    private readonly Func<HttpMessageHandler>? _httpsHandler;
     private int _disposed;
 
     private DoozerdProcess(Process process, Process? watchdog, IPAddress address, int port, DoozerdLaunch launch)
@@ -52,7 +59,8 @@ public sealed class DoozerdProcess : IAsyncDisposable, IDisposable
         _process = process;
         _watchdog = watchdog;
         Port = port;
-        Url = new Uri($"http://{address}:{port}");
+        Url = new Uri($"{(launch.HttpsHandler is null ? "http" : "https")}://{address}:{port}");
+        _httpsHandler = launch.HttpsHandler;
         _logSink = launch.LogSink;
         _onLine = launch.OnLine;
     }
@@ -229,7 +237,7 @@ public sealed class DoozerdProcess : IAsyncDisposable, IDisposable
 
     private async Task WaitForAsync(string route, TimeSpan limit, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient(_httpsHandler?.Invoke() ?? new SocketsHttpHandler()) { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < limit)
         {
