@@ -45,7 +45,7 @@ public sealed class DoozerdProcessTests
         var (code, output, _) = await RunAsync("--help");
         Assert.Equal(0, code);
         foreach (var flag in new[] { "--listen", "--peer-listen", "--peer-advertise", "--memory", "--data", "--attach", "--slots", "--evict-after",
-                     "--history", "--max-value-bytes", "--name", "--cluster", "--secret", "--ro-secret", "--peer-secret" })
+                     "--history", "--max-value-bytes", "--name", "--cluster", "--secret", "--ro-secret", "--peer-secret", "--tls-cert", "--tls-key", "--tls-ca" })
             Assert.Contains(flag, output);
     }
 
