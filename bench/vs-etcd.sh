@@ -370,7 +370,7 @@ watch_phase() {
   t0=$(date +%s.%N)
   run dotnet "$watch_client" --url "${urls[$follower]}" --write-url "${urls[$leader]}" --watchers "$watchers" \
     --writes "$watch_writes" --interval-ms "$watch_interval_ms" --glob '/**' --path /bench/watch/k --timeout 300 \
-    --open-concurrency 200 >"$out" 2>&1 || rc=$?
+    --open-concurrency 200 --timeline 1 >"$out" 2>&1 || rc=$?
   cpu1=$(cpu_ticks)
   t1=$(date +%s.%N)
   IFS='|' read -r cores each <<<"$(cores_between "$cpu0" "$cpu1" "$t0" "$t1")"

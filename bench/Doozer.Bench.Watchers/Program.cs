@@ -10,13 +10,14 @@ using System.Text.Json;
 //
 //   dotnet Doozer.Bench.Watchers.dll --url http://127.0.0.1:8046 [--watchers 1000] [--writes 200]
 //       [--interval-ms 10] [--glob /**] [--path /bench/watch/k] [--timeout 120] [--write-url URL] [--open-concurrency 50]
+//       [--timeline 1]
 //
 // --write-url sends the writes to another node than the one watched (a cluster's leader; default: --url).
 // For 10,000 watchers the process needs that many file descriptors (ulimit -n) and a wide enough ephemeral port range.
 var opts = Options.Parse(args);
 if (opts is null)
 {
-    Console.Error.WriteLine("usage: Doozer.Bench.Watchers --url URL [--watchers N] [--writes W] [--interval-ms MS] [--glob G] [--path P] [--timeout S] [--write-url URL] [--open-concurrency N]");
+    Console.Error.WriteLine("usage: Doozer.Bench.Watchers --url URL [--watchers N] [--writes W] [--interval-ms MS] [--glob G] [--path P] [--timeout S] [--write-url URL] [--open-concurrency N] [--timeline 1]");
     return 2;
 }
 
@@ -96,6 +97,11 @@ var bad = 0;
 var latencies = new List<double>(opts.Watchers * opts.Writes);
 var fromSent = new List<double>(opts.Watchers * opts.Writes);
 var early = 0L;
+// The delay of each tenth of the writes (in write order): whether it stays flat (the watchers keep up) or grows
+// (they fall behind and the backlog builds).
+var tenths = new List<double>[10];
+for (var t = 0; t < tenths.Length; t++)
+    tenths[t] = [];
 foreach (var w in watchers)
 {
     if (!w.Matches(writeRevs, out var why))
@@ -111,10 +117,29 @@ foreach (var w in watchers)
         if (ms < 0)
             early++;
         latencies.Add(Math.Max(ms, 0));
+        tenths[i * 10 / opts.Writes].Add(Math.Max(ms, 0));
         fromSent.Add(Stopwatch.GetElapsedTime(writeSent[i], w.ReceivedAt[i]).TotalMilliseconds);
     }
 }
 latencies.Sort();
+if (opts.Timeline)
+{
+    // Events received per 100 ms from the first write, and when each write returned: shows stalls and bursts.
+    var buckets = new int[100];
+    foreach (var w in watchers)
+    {
+        foreach (var at in w.ReceivedAt)
+        {
+            var b = (int)(Stopwatch.GetElapsedTime(writeSent[0], at).TotalMilliseconds / 100);
+            if (b >= 0 && b < buckets.Length)
+                buckets[b]++;
+        }
+    }
+    Console.WriteLine("watchers: timeline, events per 100 ms from the first write: " + string.Join(' ', buckets));
+    Console.WriteLine("watchers: timeline, writes returned at (ms): " + string.Join(' ', writeDone.Select(d => Stopwatch.GetElapsedTime(writeSent[0], d).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture))));
+}
+foreach (var tenth in tenths)
+    tenth.Sort();
 fromSent.Sort();
 
 static double Pct(List<double> sorted, double p) =>
@@ -125,6 +150,9 @@ Console.WriteLine(string.Create(ci, $"watchers: {opts.Watchers} streams on {opts
 Console.WriteLine(string.Create(ci, $"watchers: {opts.Writes} writes to {opts.FilePath} in {writeSeconds:F2} s (interval {opts.IntervalMs} ms); all delivered {settleSeconds:F2} s after the last write"));
 Console.WriteLine(string.Create(ci, $"watchers: {opts.Watchers - bad}/{opts.Watchers} received every write exactly once in order; {latencies.Count} events measured"));
 Console.WriteLine(string.Create(ci, $"watchers: write response -> event delay p50 {Pct(latencies, 50):F2} ms, p99 {Pct(latencies, 99):F2} ms, max {Pct(latencies, 100):F2} ms ({early} events arrived before the writer read its response, counted as 0)"));
+Console.WriteLine("watchers: write response -> event delay by tenth of the writes, p50/p99 ms: " +
+    string.Join(", ", tenths.Select(t => string.Create(ci, $"{Pct(t, 50):F0}/{Pct(t, 99):F0}"))));
+Console.WriteLine(string.Create(ci, $"watchers: {watchers.Sum(w => w.Reads)} reads for {watchers.Sum(w => w.Events)} events ({(double)watchers.Sum(w => w.Events) / Math.Max(1, watchers.Sum(w => w.Reads)):F2} events per read)"));
 Console.WriteLine(string.Create(ci, $"watchers: write request sent -> event delay p50 {Pct(fromSent, 50):F2} ms, p99 {Pct(fromSent, 99):F2} ms, max {Pct(fromSent, 100):F2} ms"));
 if (bad > 0)
 {
@@ -153,6 +181,11 @@ internal sealed class Watcher(int expected)
 
     public bool Failed { get; private set; }
 
+    /// <summary>Reads that returned bytes, and events in them: how much the server and the kernel batched.</summary>
+    public long Reads { get; private set; }
+
+    public long Events { get; private set; }
+
     private string? _failure;
     private int _count;
 
@@ -176,6 +209,7 @@ internal sealed class Watcher(int expected)
                 if (read == 0)
                     break;
                 var now = Stopwatch.GetTimestamp();
+                Reads++;
                 filled += read;
                 var consumed = ReadEvents(buffer.AsSpan(0, filled), pathUtf8, now);
                 if (consumed < 0)
@@ -209,6 +243,7 @@ internal sealed class Watcher(int expected)
             var end = bytes[consumed..].IndexOf("\n\n"u8);
             if (end < 0)
                 return consumed;
+            Events++;
             if (!OnEvent(bytes.Slice(consumed, end + 1), path, receivedAt))
                 return -1;
             consumed += end + 2;
@@ -330,12 +365,13 @@ internal sealed class ByteArrayContentFactory(int size)
 
 /// <summary>The command line.</summary>
 internal sealed record Options(string Url, int Watchers, int Writes, int IntervalMs, string Glob, string FilePath, int TimeoutSeconds,
-    string WriteUrl, int OpenConcurrency)
+    string WriteUrl, int OpenConcurrency, bool Timeline)
 {
     public static Options? Parse(string[] args)
     {
         string? url = null, writeUrl = null;
         int watchers = 1000, writes = 200, interval = 10, timeout = 120, openConcurrency = 50;
+        var timeline = false;
         string glob = "/**", path = "/bench/watch/k";
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -351,10 +387,11 @@ internal sealed record Options(string Url, int Watchers, int Writes, int Interva
                 case "--timeout": timeout = int.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--write-url": writeUrl = v.EndsWith('/') ? v : v + "/"; break;
                 case "--open-concurrency": openConcurrency = int.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--timeline": timeline = v == "1"; break;
                 default: return null;
             }
         }
         return url is null || args.Length % 2 != 0 ? null
-            : new Options(url, watchers, writes, interval, glob, path, timeout, writeUrl ?? url, openConcurrency);
+            : new Options(url, watchers, writes, interval, glob, path, timeout, writeUrl ?? url, openConcurrency, timeline);
     }
 }
