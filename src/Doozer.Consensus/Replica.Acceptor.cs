@@ -77,10 +77,12 @@ public sealed partial class Replica
 
     private void OnPrepare(Prepare m)
     {
-        // A node that votes in none of the slots still open cannot lead them: typically a voter evicted while it was
-        // paused, which wakes up believing it still votes. Promising it would depose the real leader at every one of
-        // its election timeouts, so it gets no answer (refusing a promise is always safe; it only delays that node).
-        if (m.From != Id && !VotesInUndecidedSlots(m.From))
+        // Leader stickiness (Raft thesis 4.2.3): while this replica hears from a live leader, a higher ballot from
+        // anyone else gets no answer. The sender cannot be hearing that leader (or it would not stand), so it is cut
+        // off, or a voter evicted while it was away and unaware of it; promising it would depose a working leader at
+        // each of its election timeouts. Refusing a promise is always safe; once the leader falls silent for an
+        // election timeout, promises are given again.
+        if (m.From != Id && m.Ballot > promised && HearsLiveLeader(other: m.From))
             return;
         NoteBallot(m.Ballot);
         // Equal is allowed: only the ballot's own proposer sends it, e.g. again after a lost promise.

@@ -49,24 +49,6 @@ public sealed partial class Replica
         return configurations[0].Configuration;
     }
 
-    /// <summary>
-    /// Whether <paramref name="node"/> votes in some slot this replica has not decided yet: in the configuration
-    /// governing the first undecided slot or in any later one. Only such a node may lead those slots.
-    /// </summary>
-    private bool VotesInUndecidedSlots(int node)
-    {
-        var first = commit + 1;
-        for (var i = configurations.Count - 1; i >= 0; i--)
-        {
-            if (configurations[i].Configuration.IsVoter(node))
-                return true;
-            // Older configurations govern only decided slots from here on.
-            if (i > 0 && configurations[i].AppliedSlot + options.Alpha <= first)
-                break;
-        }
-        return false;
-    }
-
     private void TrimConfigurations()
     {
         // Keep the configuration governing the first undecided slot and everything after it.

@@ -337,6 +337,13 @@ public sealed partial class Replica
             highestSeen = seen;
     }
 
+    /// <summary>
+    /// True while this replica leads, or follows a leader other than <paramref name="other"/> that it heard within the
+    /// minimum election timeout.
+    /// </summary>
+    private bool HearsLiveLeader(int other) =>
+        role == Role.Leader || (role == Role.Follower && leaderId >= 0 && leaderId != other && electionElapsed < options.ElectionTicks);
+
     private void StepDownFor(Ballot higher)
     {
         if (role != Role.Follower && higher > ballot)

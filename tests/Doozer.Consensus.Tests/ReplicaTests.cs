@@ -97,20 +97,25 @@ public sealed class ReplicaTests
     }
 
     [Fact]
-    public void An_acceptor_ignores_a_prepare_from_a_node_that_votes_in_no_open_slot()
+    public void While_it_hears_a_live_leader_an_acceptor_promises_no_one_else_a_higher_ballot()
     {
-        // Node 9 was a voter once (say, evicted while paused) or never was; node 4 is a learner. Neither may depose
-        // the leader of the open slots with a higher ballot.
-        var acceptor = Single(2, new Configuration([1, 2, 3], [4]));
+        // Node 3 cannot hear leader 1 (cut off, or evicted while away); node 2 can. Promising 3 would depose 1.
+        var acceptor = Single(2, new Configuration([1, 2, 3]));
         acceptor.Step(new Prepare(1, 2, new Ballot(5, 1), 1));
+        acceptor.Step(new Heartbeat(1, 2, new Ballot(5, 1), 0, 0));
         Drain(acceptor);
-        acceptor.Step(new Prepare(9, 2, new Ballot(50, 9), 1));
-        acceptor.Step(new Prepare(4, 2, new Ballot(60, 4), 1));
+        Assert.Equal(1, acceptor.LeaderId);
+        acceptor.Step(new Prepare(3, 2, new Ballot(50, 3), 1));
         Assert.Equal(new Ballot(5, 1), acceptor.Promised);
         Assert.DoesNotContain(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise or Rejected);
-        // A voter's higher ballot is still promised.
-        acceptor.Step(new Prepare(3, 2, new Ballot(70, 3), 1));
-        Assert.Equal(new Ballot(70, 3), acceptor.Promised);
+        Assert.Equal(1, acceptor.LeaderId);
+
+        // Once the leader has been silent for an election timeout, the higher ballot is promised.
+        for (var i = 0; i < 10; i++) // ReplicaOptions.ElectionTicks, the default
+            acceptor.Tick();
+        Drain(acceptor);
+        acceptor.Step(new Prepare(3, 2, new Ballot(50, 3), 1));
+        Assert.Equal(new Ballot(50, 3), acceptor.Promised);
         Assert.Contains(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise { To: 3 });
     }
 

@@ -36,6 +36,7 @@ public sealed class GoldenTranscriptTests
         cluster.DeliverAll(m => (m is Accept { To: 3 }) || m is Accepted);
         cluster.Crash(1);
         cluster.Section("n3 is elected; n2's promise reports r1 accepted in (1,n1): n3 must re-propose it, not a new value");
+        cluster.MissLeader(2);
         cluster.TimeoutElection(3);
         cluster.DeliverAll();
         cluster.Heartbeat(3);
@@ -55,6 +56,7 @@ public sealed class GoldenTranscriptTests
         cluster.DeliverAll(m => m is Accept { Slot: 1, To: not 1 } || m is Accepted);
         cluster.Crash(1);
         cluster.Section("n2 is elected; nobody in its quorum accepted slot 1: it fills slot 1 with a no-op, re-proposes slot 2");
+        cluster.MissLeader(3);
         cluster.TimeoutElection(2);
         cluster.DeliverAll();
         cluster.Heartbeat(2);

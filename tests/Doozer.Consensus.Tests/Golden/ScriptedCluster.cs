@@ -51,6 +51,18 @@ internal sealed class ScriptedCluster
         Cycle(id);
     }
 
+    /// <summary>
+    /// The node hears nothing for a minimum election timeout (10 ticks), so it stops counting its leader as live and
+    /// will promise a higher ballot again (leader stickiness).
+    /// </summary>
+    public void MissLeader(int id)
+    {
+        for (var i = 0; i < 10; i++)
+            Node(id).Tick();
+        Line($"n{id}: 10 ticks without hearing the leader");
+        Cycle(id);
+    }
+
     public void Heartbeat(int id)
     {
         var replica = Node(id);
