@@ -7,6 +7,7 @@
 #
 # Environment (defaults in brackets):
 #   BENCH_DURATION [10]      seconds per wrk point          BENCH_WARMUP [3]   seconds per warm-up
+#   BENCH_STEADY_WARMUP [20] seconds of writes before the table's warm-ups (JIT steady state)
 #   BENCH_CONNS ["16 64 256"] connection counts             BENCH_FOLLOWER_CONNS [64] reads at a follower
 #   BENCH_SYSTEMS ["etcd doozer"]                           BENCH_PHASES ["table failover watch memory"]
 #   BENCH_WATCHERS [10000]   BENCH_WATCH_WRITES [100]       BENCH_FILES [1000000] (memory phase, 100-byte files)
@@ -21,6 +22,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 duration=${BENCH_DURATION:-10}
 warmup=${BENCH_WARMUP:-3}
+# A first, longer warm-up of writes: doozerd's JIT needs ~15 s of load to reach steady state (tiered compilation);
+# measured 3 s after start, its writes/s were ~40 % lower (bench/RESULTS.md, run 7). etcd gets the same.
+steady=${BENCH_STEADY_WARMUP:-20}
 conns_list=${BENCH_CONNS:-16 64 256}
 follower_conns=${BENCH_FOLLOWER_CONNS:-64}
 systems=${BENCH_SYSTEMS:-etcd doozer}
@@ -328,8 +332,10 @@ seed() {
 table_phase() {
   local sys=$1 op conns
   seed "$sys"
-  log "$sys: warming up (${warmup}s per operation, 64 connections)"
+  log "$sys: warming up (${steady}s of writes, then ${warmup}s per operation, 64 connections)"
   local -a req
+  read -ra req <<<"$(request "$sys" "${OPS[0]}")"
+  point "$sys" "" 64 "$steady" "${req[@]}"
   for op in "${OPS[@]}"; do
     read -ra req <<<"$(request "$sys" "$op")"
     point "$sys" "" 64 "$warmup" "${req[@]}"
