@@ -1,34 +1,18 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Doozer.TestKit.Processes;
 
 namespace Doozer.Server.Tests.Hosting;
 
 /// <summary>The real doozerd executable: its command line, and a node serving over a real socket.</summary>
 public sealed class DoozerdProcessTests
 {
-    private static readonly string Doozerd = Path.Combine(AppContext.BaseDirectory, "doozerd.dll");
+    private static readonly string Doozerd = DoozerdProcess.DefaultExecutable;
 
-    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
-    {
-        using var process = Start(args);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => DoozerdProcess.RunToExitAsync(args);
 
     private static Process Start(params string[] args)
     {
@@ -275,10 +259,5 @@ public sealed class DoozerdProcessTests
             Assert.Fail("doozerd did not become ready:\n" + log);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => DoozerdProcess.FreePort();
 }

@@ -240,23 +240,8 @@ public sealed class TlsTests(ITestOutputHelper output) : IDisposable
 
     private static async Task<(int Code, string Error)> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(DoozerdProcess.DefaultExecutable);
-        foreach (var arg in (string[])["--memory", "--listen", $"127.0.0.1:{DoozerdProcess.FreePort()}", "--peer-listen", $"127.0.0.1:{DoozerdProcess.FreePort()}", .. args])
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-        }
-        return (process.ExitCode, await stderr + await stdout);
+        var (code, output, error) = await DoozerdProcess.RunToExitAsync(
+            ["--memory", "--listen", $"127.0.0.1:{DoozerdProcess.FreePort()}", "--peer-listen", $"127.0.0.1:{DoozerdProcess.FreePort()}", .. args]);
+        return (code, error + output);
     }
 }

@@ -96,6 +96,32 @@ public sealed class DoozerdProcess : IAsyncDisposable, IDisposable
     /// <summary>The doozerd.dll beside the running test assembly.</summary>
     public static string DefaultExecutable => Path.Combine(AppContext.BaseDirectory, "doozerd.dll");
 
+    /// <summary>
+    /// Runs doozerd with exactly <paramref name="args"/> until it exits (killed after 30 s): for command-line checks
+    /// such as usage errors and --help.
+    /// </summary>
+    public static async Task<(int Code, string Out, string Err)> RunToExitAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(DefaultExecutable);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>Starts a node with extra flags (after <c>--listen</c>) and waits until it is ready.</summary>
     /// <param name="logSink">Receives the node's log on dispose (for example ITestOutputHelper.WriteLine).</param>
     /// <param name="flags">Extra doozerd flags, for example <c>--secret s</c>.</param>
@@ -154,13 +180,27 @@ public sealed class DoozerdProcess : IAsyncDisposable, IDisposable
     /// <summary>A TCP port nothing listens on right now (and, being closed, one that refuses connections).</summary>
     public static int FreePort() => FreePort(IPAddress.Loopback);
 
-    /// <summary>A TCP port of <paramref name="address"/> nothing listens on right now.</summary>
+    /// <summary>
+    /// A TCP port of <paramref name="address"/> nothing listens on right now, and never handed out before by this
+    /// process: the kernel may offer a port again as soon as its probe socket is closed, and a cluster picks all its
+    /// ports before any node binds one (two nodes were once given the same port: "Address already in use").
+    /// </summary>
     public static int FreePort(IPAddress address)
     {
-        using var listener = new TcpListener(address, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(address, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                    return port;
+            }
+        }
     }
+
+    private static readonly HashSet<int> HandedOut = [];
 
     /// <summary>Waits until <c>/readyz</c> answers 200; throws if the process exits first or the time runs out.</summary>
     public Task WaitReadyAsync(TimeSpan limit, CancellationToken cancellationToken = default) =>
