@@ -35,6 +35,19 @@ public sealed class EditingTests(Chromium chromium, ITestOutputHelper output) : 
     });
 
     [Fact]
+    public Task The_clusters_own_files_offer_no_edit_or_delete_except_the_voter_slots() => RunAsync(async () =>
+    {
+        await OpenAsync();
+        await Expect(ValueOf("/ctl/name")).ToHaveTextAsync("local");
+        await Expect(Button("Edit /ctl/name")).ToHaveCountAsync(0);
+        await Expect(Button("Delete /ctl/name")).ToHaveCountAsync(0);
+        // The voter slots are the one part of /ctl clients may write.
+        await Expect(Button("Edit /ctl/cal/0")).ToHaveCountAsync(1);
+        await Curl.PutAsync(Node, "/ctlx", "not the cluster's");
+        await Expect(Button("Edit /ctlx")).ToHaveCountAsync(1);
+    });
+
+    [Fact]
     public Task Editing_with_a_stale_revision_shows_the_conflict_and_overwrites_nothing() => RunAsync(async () =>
     {
         var seen = await Curl.PutAsync(Node, "/cfg/db", "old");

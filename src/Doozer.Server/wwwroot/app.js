@@ -175,6 +175,12 @@
     return b;
   }
 
+  // The cluster's own files under /ctl are read-only to clients except the voter slots /ctl/cal/N (API.md 1): the
+  // page offers no Edit or Delete that the node would refuse with 403.
+  function clientMayWrite(path) {
+    return !(path === '/ctl' || path.startsWith('/ctl/')) || /^\/ctl\/cal\/[0-9]+$/.test(path);
+  }
+
   function fileRow(path) {
     const li = document.createElement('li');
     li.className = 'file';
@@ -188,9 +194,10 @@
     value.className = 'value';
     const ops = document.createElement('span');
     ops.className = 'ops';
-    ops.append(
-      button('Edit', 'Edit ' + path, () => openEditor('edit', path)),
-      button('Delete', 'Delete ' + path, () => openEditor('delete', path)));
+    if (clientMayWrite(path))
+      ops.append(
+        button('Edit', 'Edit ' + path, () => openEditor('edit', path)),
+        button('Delete', 'Delete ' + path, () => openEditor('delete', path)));
     li.append(name, rev, value, ops);
     return li;
   }
