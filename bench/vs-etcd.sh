@@ -23,7 +23,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 duration=${BENCH_DURATION:-10}
 warmup=${BENCH_WARMUP:-3}
 # A first, longer warm-up of writes: doozerd's JIT needs ~15 s of load to reach steady state (tiered compilation);
-# measured 3 s after start, its writes/s were ~40 % lower (bench/RESULTS.md, run 7). etcd gets the same.
+# measured 3 s after start, its writes/s were 30-40 % lower (bench/RESULTS.md, run 7a). etcd gets the same.
 steady=${BENCH_STEADY_WARMUP:-20}
 conns_list=${BENCH_CONNS:-16 64 256}
 follower_conns=${BENCH_FOLLOWER_CONNS:-64}
