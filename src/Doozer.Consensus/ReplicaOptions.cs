@@ -33,8 +33,10 @@ public sealed class ReplicaOptions
 
     /// <summary>
     /// Client commands open a new slot only while fewer than this many slots are in flight (proposed, not yet
-    /// decided). Commands arriving meanwhile wait and go out together in the next slot: under load, each slot and
-    /// each fsync carries many commands instead of every cycle's few. Recovery and window-filling no-ops ignore it.
+    /// decided), and beyond the first only for a backlog that fills a whole slot (<see cref="MaxCommandsPerSlot"/> or
+    /// <see cref="MaxBytesPerSlot"/>). Commands arriving meanwhile wait and go out together in the next slot: under
+    /// load, each slot and each fsync carries many commands instead of every cycle's few. Recovery and
+    /// window-filling no-ops ignore it.
     /// </summary>
     public int MaxSlotsInFlight { get; init; } = 4;
 

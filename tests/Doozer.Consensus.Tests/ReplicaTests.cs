@@ -119,6 +119,39 @@ public sealed class ReplicaTests
         Assert.Contains(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise { To: 3 });
     }
 
+    [Fact]
+    public void While_a_slot_is_in_flight_small_arrivals_wait_to_share_the_next_slot_and_only_a_full_backlog_opens_another()
+    {
+        var leader = new Replica(new ReplicaOptions { NodeId = 1, InitialConfiguration = new Configuration([1, 2, 3]), MaxCommandsPerSlot = 3 }, new Random(1));
+        while (leader.Role != Role.Candidate)
+            leader.Tick();
+        var prepare = Drain(leader).SelectMany(c => c.Messages).OfType<Prepare>().First();
+        leader.Step(new Promise(2, 1, prepare.Ballot, prepare.FirstSlot, [], [], 0));
+        Drain(leader);
+        Assert.Equal(Role.Leader, leader.Role);
+        List<Accept> AcceptsToNode2() => [.. Drain(leader).SelectMany(c => c.Messages).OfType<Accept>().Where(a => a.To == 2)];
+
+        Assert.True(leader.Propose(1, new byte[] { 1 }));
+        var first = Assert.Single(AcceptsToNode2());
+        // Slot `first` is in flight: two more commands are not a full slot (3), so they wait.
+        Assert.True(leader.Propose(2, new byte[] { 2 }));
+        Assert.True(leader.Propose(3, new byte[] { 3 }));
+        Assert.Empty(AcceptsToNode2());
+        // A third fills a slot: it goes out pipelined, beside the slot in flight.
+        Assert.True(leader.Propose(4, new byte[] { 4 }));
+        var full = Assert.Single(AcceptsToNode2());
+        Assert.Equal([2L, 3L, 4L], full.Value.Commands.Select(c => c.RequestId));
+        Assert.True(leader.Propose(5, new byte[] { 5 }));
+        Assert.Empty(AcceptsToNode2());
+
+        // Once nothing is in flight, whatever waits goes out at once.
+        leader.Step(new Accepted(2, 1, first.Ballot, first.Slot));
+        Assert.Empty(AcceptsToNode2());
+        leader.Step(new Accepted(2, 1, full.Ballot, full.Slot));
+        var next = Assert.Single(AcceptsToNode2());
+        Assert.Equal(5, Assert.Single(next.Value.Commands).RequestId);
+    }
+
     private static Replica ElectedAlone()
     {
         var replica = Single(1, new Configuration([1]));

@@ -47,7 +47,8 @@ public sealed class GoldenTranscriptTests
     [Fact]
     public void New_leader_fills_a_gap_with_a_no_op()
     {
-        var cluster = new ScriptedCluster(new Configuration([1, 2, 3]));
+        // One command per slot: the second fills a slot, so it is proposed while the first is still in flight.
+        var cluster = new ScriptedCluster(new Configuration([1, 2, 3]), commandsPerSlot: 1);
         cluster.TimeoutElection(1);
         cluster.DeliverAll();
         cluster.Section("n1 proposes slots 1 and 2; the followers only get slot 2");

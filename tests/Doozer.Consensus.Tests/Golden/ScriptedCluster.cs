@@ -17,11 +17,17 @@ internal sealed class ScriptedCluster
     private readonly StringBuilder transcript = new();
     private readonly Configuration initial;
     private readonly int alpha;
+    private readonly int? commandsPerSlot;
 
-    public ScriptedCluster(Configuration initial, int alpha = 4)
+    private static readonly int DefaultCommandsPerSlot =
+        new ReplicaOptions { NodeId = 1, InitialConfiguration = new Configuration([1]) }.MaxCommandsPerSlot;
+
+    /// <param name="commandsPerSlot">A smaller batch limit, so that a few commands fill slots and go out pipelined.</param>
+    public ScriptedCluster(Configuration initial, int alpha = 4, int? commandsPerSlot = null)
     {
         this.initial = initial;
         this.alpha = alpha;
+        this.commandsPerSlot = commandsPerSlot;
         foreach (var id in initial.Voters.Concat(initial.Learners))
         {
             disks[id] = (Ballot.Zero, []);
@@ -29,7 +35,7 @@ internal sealed class ScriptedCluster
             appliedSlots[id] = 0;
             replicas[id] = New(id, null);
         }
-        Line($"cluster: {initial}, alpha {alpha}");
+        Line($"cluster: {initial}, alpha {alpha}" + (commandsPerSlot is { } limit ? $", {limit} command(s) per slot" : ""));
     }
 
     public string Transcript => transcript.ToString();
@@ -110,6 +116,7 @@ internal sealed class ScriptedCluster
         Alpha = alpha,
         HeartbeatTicks = 2,
         ElectionTicks = 10,
+        MaxCommandsPerSlot = commandsPerSlot ?? DefaultCommandsPerSlot,
     }, new Random(id), state);
 
     private void Cycle(int id)
