@@ -20,6 +20,7 @@ public static class CommandLine
     private static readonly Option<double?> EvictAfterOption = new("--evict-after") { Description = "Seconds after which an unheard voter loses its slot so a learner can take it (default 60, 0 = never)." };
     private static readonly Option<string> PeerSecretOption = new("--peer-secret") { Description = "Secret peers present to each other (default: the --secret)." };
     private static readonly Option<int?> HistoryOption = new("--history") { Description = "Revisions of history kept (default 100000)." };
+    private static readonly Option<long?> SnapshotCountOption = new("--snapshot-count") { Description = "Slots applied between snapshots (default 100000); each snapshot truncates the log, and a peer too far behind is sent one. A snapshot is also cut after 64 MiB of commands." };
     private static readonly Option<int?> MaxValueBytesOption = new("--max-value-bytes") { Description = "Largest file value in bytes (default 1048576)." };
     private static readonly Option<string> ClusterOption = new("--cluster") { Description = "Cluster name (default local)." };
     private static readonly Option<string> SecretOption = new("--secret") { Description = "Read-write secret; requests must send 'Authorization: Bearer SECRET' (env DOOZER_RWSECRET)." };
@@ -39,7 +40,7 @@ public static class CommandLine
             "Start one node to create a cluster; start more with --attach URL-OF-A-MEMBER to join it.")
         {
             NameOption, ListenOption, PeerListenOption, PeerAdvertiseOption, AdvertiseOption, MemoryOption, DataOption, AttachOption,
-            SlotsOption, EvictAfterOption, HistoryOption, MaxValueBytesOption, ClusterOption, SecretOption, RoSecretOption, PeerSecretOption,
+            SlotsOption, EvictAfterOption, HistoryOption, SnapshotCountOption, MaxValueBytesOption, ClusterOption, SecretOption, RoSecretOption, PeerSecretOption,
             TlsCertOption, TlsKeyOption, TlsCaOption,
         };
         // Hosting tools (WebApplicationFactory, the build-time OpenAPI generator) pass their own --key=value
@@ -84,6 +85,7 @@ public static class CommandLine
                 settings[$"{NodeOptions.Section}:{nameof(NodeOptions.Attach)}:{i}"] = attach[i];
         }
         Set(HistoryOption, nameof(NodeOptions.History));
+        Set(SnapshotCountOption, nameof(NodeOptions.SnapshotCount));
         Set(MaxValueBytesOption, nameof(NodeOptions.MaxValueBytes));
         Set(ClusterOption, nameof(NodeOptions.Cluster));
         Set(SecretOption, nameof(NodeOptions.Secret));

@@ -102,7 +102,7 @@ public static class NodeHost
         // Registered through a factory so the container disposes it (closing the log and the directory lock) last.
         services.AddSingleton<IReplicaStorage>(_ => storage);
         services.AddSingleton(sp => new AppliedTree(sp.GetRequiredService<IOptions<NodeOptions>>().Value.History));
-        services.AddSingleton(new ClusterLogOptions());
+        services.AddSingleton(new ClusterLogOptions { SnapshotSlots = options.SnapshotCount });
         services.AddSingleton(sp => new PeerChannel(
             new PeerChannelOptions
             {

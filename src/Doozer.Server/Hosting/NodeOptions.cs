@@ -44,6 +44,9 @@ public sealed class NodeOptions
     /// <summary>Revisions of history kept for reads at a revision, walks and watch resumes.</summary>
     public int History { get; set; } = 100_000;
 
+    /// <summary>Slots applied between snapshots (etcd's --snapshot-count); each snapshot truncates the log.</summary>
+    public long SnapshotCount { get; set; } = new Replication.ClusterLogOptions().SnapshotSlots;
+
     /// <summary>Largest file value in bytes.</summary>
     public int MaxValueBytes { get; set; } = 1_048_576;
 
@@ -95,6 +98,8 @@ public sealed class NodeOptions
         }
         if (History < 1)
             return "--history must be at least 1.";
+        if (SnapshotCount < 1)
+            return "--snapshot-count must be at least 1.";
         if (MaxValueBytes < 0)
             return "--max-value-bytes must not be negative.";
         if (RoSecret is not null && Secret is null)

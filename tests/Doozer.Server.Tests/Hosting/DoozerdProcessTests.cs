@@ -29,7 +29,7 @@ public sealed class DoozerdProcessTests
         var (code, output, _) = await RunAsync("--help");
         Assert.Equal(0, code);
         foreach (var flag in new[] { "--listen", "--peer-listen", "--peer-advertise", "--memory", "--data", "--attach", "--slots", "--evict-after",
-                     "--history", "--max-value-bytes", "--name", "--cluster", "--secret", "--ro-secret", "--peer-secret", "--tls-cert", "--tls-key", "--tls-ca" })
+                     "--history", "--snapshot-count", "--max-value-bytes", "--name", "--cluster", "--secret", "--ro-secret", "--peer-secret", "--tls-cert", "--tls-key", "--tls-ca" })
             Assert.Contains(flag, output);
     }
 
@@ -99,6 +99,7 @@ public sealed class DoozerdProcessTests
     [Theory]
     [InlineData("--ro-secret", "r")]
     [InlineData("--history", "0")]
+    [InlineData("--snapshot-count", "0")]
     [InlineData("--listen", "nowhere")]
     [InlineData("--history", "many")]
     [InlineData("--no-such-flag-value=1", "--history")]
