@@ -111,7 +111,7 @@ public static class TreeEndpoints
         return TypedResults.Ok(new DirListing(address.Path, view.Rev, entries, page.Next));
     }
 
-    private static async Task<Results<Created<WriteResponse>, Ok<WriteResponse>, ProblemHttpResult>> PutAsync(
+    private static async Task<Results<WriteResult, ProblemHttpResult>> PutAsync(
         HttpContext http, [Description("The file to write.")] string? path,
         [FromHeader(Name = "If-Match")][Description("\"REV\" (or a list): write only if the file is at that revision; *: only if it exists.")] string? ifMatch,
         [FromHeader(Name = "If-None-Match")][Description("*: write only if nothing exists at the path (create only).")] string? ifNoneMatch,
@@ -140,7 +140,7 @@ public static class TreeEndpoints
         headers.ETag = ETag(result.Rev);
         headers[DoozerHeaders.Rev] = result.Rev.ToString(CultureInfo.InvariantCulture);
         var body = new WriteResponse(address.Path, result.Rev);
-        return result.Created ? TypedResults.Created(Prefix + address.Path, body) : TypedResults.Ok(body);
+        return result.Created ? WriteResult.Created(Prefix + address.Path, body) : WriteResult.Ok(body);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
