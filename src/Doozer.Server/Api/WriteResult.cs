@@ -11,7 +11,7 @@ namespace Doozer.Server.Api;
 /// headers and body as <c>Ok&lt;WriteResponse&gt;</c> / <c>Created&lt;WriteResponse&gt;</c>, and the same OpenAPI
 /// responses, but serialized synchronously from the source-generated metadata and sent with a Content-Length: those
 /// serialize asynchronously into the response pipe with chunked framing, ~5 % of the leader's CPU per write
-/// (bench/RESULTS.md run 10).
+/// (bench/RESULTS.md, run 10a).
 /// </summary>
 public sealed class WriteResult : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<WriteResponse>, IEndpointMetadataProvider
 {
