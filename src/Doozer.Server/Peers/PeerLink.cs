@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -23,6 +24,11 @@ public sealed class PeerLink : IAsyncDisposable
     private readonly Task _loop;
     private long _dropped;
     private volatile bool _connected;
+
+    // A refused secret is logged when the refusals start and then once a minute while they last, not at every
+    // reconnect: a misconfigured peer would otherwise fill the log with the same error every second or two.
+    private static readonly TimeSpan RefusalLogInterval = TimeSpan.FromMinutes(1);
+    private long _refusalLoggedAt = -1;
 
     internal PeerLink(int nodeId, Uri address, PeerChannelOptions options, ILogger logger)
     {
@@ -151,10 +157,16 @@ public sealed class PeerLink : IAsyncDisposable
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, connection.Token);
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
-                PeerLog.RefusedByPeer(_logger, NodeId, Address, response.StatusCode);
+                var now = Stopwatch.GetTimestamp();
+                if (_refusalLoggedAt < 0 || Stopwatch.GetElapsedTime(_refusalLoggedAt, now) >= RefusalLogInterval)
+                {
+                    PeerLog.RefusedByPeer(_logger, NodeId, Address, response.StatusCode);
+                    _refusalLoggedAt = now;
+                }
                 return false;
             }
             response.EnsureSuccessStatusCode();
+            _refusalLoggedAt = -1;
             established = true;
             _connected = true;
             PeerLog.Connected(_logger, NodeId, Address);

@@ -68,6 +68,26 @@ public sealed class PeerChannelTests
     }
 
     [Fact]
+    public async Task A_peer_that_refuses_our_secret_is_logged_once_not_at_every_reconnect()
+    {
+        await using var a = await PeerHost.StartAsync(new PeerChannelOptions
+        {
+            PeerSecret = "not-the-cluster-secret",
+            ReconnectMinDelay = Options.ReconnectMinDelay,
+            ReconnectMaxDelay = Options.ReconnectMaxDelay,
+        });
+        await using var b = await PeerHost.StartAsync(Options);
+        a.Channel.Connect(2, b.Url);
+        var clock = Stopwatch.StartNew();
+        while (b.Log.Lines.Count(l => l.StartsWith("Warning: Rejected a peer request", StringComparison.Ordinal)) < 3)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), "the link did not keep retrying");
+            await Task.Delay(100);
+        }
+        Assert.Single(a.Log.Lines, l => l.Contains("refused our peer secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_malformed_frame_closes_the_stream_and_is_logged()
     {
         await using var b = await PeerHost.StartAsync(Options);
