@@ -220,8 +220,9 @@ public sealed partial class Replica
     /// Group commit: with nothing in flight, queued commands go out at once. While a slot is in flight, another opens
     /// only for a backlog that fills a whole slot (a bulk load, large values), up to <see cref="ReplicaOptions.MaxSlotsInFlight"/>:
     /// smaller arrivals wait for the slot in flight and share the next one. Every slot costs each replica a log
-    /// write, an fsync and a message round, so fewer, fuller slots carry more commands on the same machines; the
-    /// batch grows with the round trip, so a slower network means larger batches rather than lower throughput.
+    /// write, an fsync and a message round, so fewer, fuller slots carry more commands on the same machines. The
+    /// batch grows with the round trip, so a slower network means larger batches rather than lower throughput; the
+    /// price is that a command arriving just after a slot went out waits up to one more round trip.
     /// </summary>
     private bool MayOpenSlotForCommands =>
         proposals.Count == 0 ||
