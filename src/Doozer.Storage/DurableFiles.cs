@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Doozer.Storage;
 
@@ -45,6 +46,27 @@ internal static partial class DurableFiles
         }
     }
 
+    /// <summary>
+    /// Makes the data written to <paramref name="file"/> durable, with the metadata needed to read it back (its size).
+    /// On Linux this is fdatasync, as etcd's WAL does: fdatasync(2) flushes "the file size (st_size)" with the data
+    /// and skips only timestamps, which a log never reads. Measured on this project's machine: appending 3 KB then
+    /// syncing took a median 0.26 ms with fdatasync against 0.62 ms with fsync (bench/RESULTS.md, run 13).
+    /// Elsewhere it is <see cref="RandomAccess.FlushToDisk"/> (fsync).
+    /// </summary>
+    public static void SyncData(SafeFileHandle file)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            RandomAccess.FlushToDisk(file);
+            return;
+        }
+        if (Fdatasync(file) != 0)
+        {
+            // As with fsync: after a failed sync the written data's fate is unknown, so the caller must stop.
+            throw new IOException($"fdatasync failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     /// <summary>Creates the directory if missing; a newly created one is made durable in its parent.</summary>
     public static void EnsureDirectory(string directory)
     {
@@ -85,6 +107,9 @@ internal static partial class DurableFiles
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static partial int Fdatasync(SafeFileHandle fd);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

@@ -139,7 +139,9 @@ public sealed partial class WriteAheadLog
     private void Sync()
     {
         BeforeFsync?.Invoke();
-        RandomAccess.FlushToDisk(_active);
+        // The segment already exists durably (CreateSegment fsynced it and its directory): appends need only their
+        // data and the file's size made durable.
+        DurableFiles.SyncData(_active);
         Interlocked.Increment(ref _fsyncCount);
     }
 
