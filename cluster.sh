@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 base=${CLUSTER_BASE_PORT:-9100}
+# doozerd's recommended GC setting (README, "Tuning"): a 4 MiB gen0 budget keeps write p99 low.
+export DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x400000}
 dll=src/Doozer.Server/bin/Release/net10.0/doozerd.dll
 if [[ "${CLUSTER_NO_BUILD:-0}" != 1 ]]; then
     dotnet build src/Doozer.Server -c Release -v quiet -nologo >/dev/null

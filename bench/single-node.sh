@@ -130,7 +130,8 @@ stop_server
 # One doozerd node, in memory.
 port=$(free_port)
 url="http://127.0.0.1:$port"
-start_server "$work/doozerd.log" "$url/readyz" dotnet "$doozerd" --listen "127.0.0.1:$port" --memory
+# doozerd's recommended GC setting (README, "Tuning") unless the environment sets another.
+start_server "$work/doozerd.log" "$url/readyz" env DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x400000}" dotnet "$doozerd" --listen "127.0.0.1:$port" --memory
 echo "bench: doozerd ready at $url (pid $node_pid)" >&2
 # The file the reads fetch: 16 bytes.
 curl -fsS -o /dev/null -X PUT --data-binary 0123456789abcdef "$url/tree/bench/get/k"

@@ -28,6 +28,9 @@ steady=${BENCH_STEADY_WARMUP:-20}
 conns_list=${BENCH_CONNS:-16 64 256}
 follower_conns=${BENCH_FOLLOWER_CONNS:-64}
 systems=${BENCH_SYSTEMS:-etcd doozer}
+# doozerd runs with its recommended GC setting (README, "Tuning"), given to doozerd only; set it to 0 for the runtime's
+# default budget.
+doozer_gen0=${DOTNET_GCgen0size:-0x400000}
 phases=${BENCH_PHASES:-table failover watch memory}
 watchers=${BENCH_WATCHERS:-10000}
 watch_writes=${BENCH_WATCH_WRITES:-100}
@@ -201,7 +204,7 @@ start_doozer() {
   if [ "$doozer_mode" = single ]; then
     api=$(free_port)
     urls[1]="http://127.0.0.1:$api"
-    start_server "doozer-$tag-n1" dotnet "$doozerd" --listen "127.0.0.1:$api" --memory --name n1
+    start_server "doozer-$tag-n1" env DOTNET_GCgen0size="$doozer_gen0" dotnet "$doozerd" --listen "127.0.0.1:$api" --memory --name n1
     pids[1]=$last_pid
     wait_for "doozerd" 60 curl -fsS "${urls[1]}/readyz"
     urls[2]=${urls[1]} urls[3]=${urls[1]} pids[2]=${pids[1]} pids[3]=${pids[1]}
@@ -216,7 +219,7 @@ start_doozer() {
     urls[$i]="http://127.0.0.1:$api"
     local attach=()
     [ "$i" = 1 ] || attach=(--attach "${urls[1]}")
-    start_server "doozer-$tag-n$i" dotnet "$doozerd" --listen "127.0.0.1:$api" --peer-listen "127.0.0.1:$peer" \
+    start_server "doozer-$tag-n$i" env DOTNET_GCgen0size="$doozer_gen0" dotnet "$doozerd" --listen "127.0.0.1:$api" --peer-listen "127.0.0.1:$peer" \
       --data "$work/doozer-$tag/n$i" --name "n$i" "${attach[@]}"
     pids[$i]=$last_pid
     # n1 bootstraps the cluster: the others attach to it once it answers.
@@ -458,7 +461,7 @@ commit=$(cat "$work/commit" 2>/dev/null || echo '(not kept)')
 echo
 echo "Doozer ($([ "$doozer_mode" = single ] && echo 'ONE in-memory node' || echo '3 nodes, durable')) vs etcd $(etcd --version 2>/dev/null | awk '/etcd Version/ {print $3}') (3 members, v2 API);" \
   "wrk 1 thread, ${duration}s per point after ${warmup}s warm-ups; writes to the leader, reads at the leader unless marked;" \
-  "$(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB; commit $commit; started $(cat "$work/started" 2>/dev/null || echo '(not kept)')$([ -n "${BENCH_REPORT_ONLY:-}" ] || echo "; took $(($(date +%s) - started)) s")"
+  "doozerd DOTNET_GCgen0size=$doozer_gen0; $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB; commit $commit; started $(cat "$work/started" 2>/dev/null || echo '(not kept)')$([ -n "${BENCH_REPORT_ONLY:-}" ] || echo "; took $(($(date +%s) - started)) s")"
 if has table "$phases"; then
   fmt='%-30s %5s %10s %10s %7s %9s %9s %9s %9s %7s %7s  %s\n'
   # shellcheck disable=SC2059
