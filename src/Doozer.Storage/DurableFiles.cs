@@ -19,6 +19,8 @@ internal static partial class DurableFiles
 {
     private const int ORdOnly = 0;
     private const int OCloExec = 0x80000; // 02000000: the same on x64 and arm64 Linux (generic value)
+    private const int EIntr = 4; // generic Linux errno values, the same on x64 and arm64
+    private const int EInval = 22;
 
     public static void FsyncDirectory(string directory)
     {
@@ -50,8 +52,9 @@ internal static partial class DurableFiles
     /// Makes the data written to <paramref name="file"/> durable, with the metadata needed to read it back (its size).
     /// On Linux this is fdatasync, as etcd's WAL does: fdatasync(2) flushes "the file size (st_size)" with the data
     /// and skips only timestamps, which a log never reads. Measured on this project's machine: appending 3 KB then
-    /// syncing took a median 0.26 ms with fdatasync against 0.62 ms with fsync (bench/RESULTS.md, run 13).
-    /// Elsewhere it is <see cref="RandomAccess.FlushToDisk"/> (fsync).
+    /// syncing took a median 0.26 ms with fdatasync against 0.62 ms with fsync (bench/RESULTS.md, run 13a).
+    /// Elsewhere, and on a file system that does not support fdatasync (EINVAL), it is
+    /// <see cref="RandomAccess.FlushToDisk"/> (fsync), as before.
     /// </summary>
     public static void SyncData(SafeFileHandle file)
     {
@@ -60,10 +63,20 @@ internal static partial class DurableFiles
             RandomAccess.FlushToDisk(file);
             return;
         }
-        if (Fdatasync(file) != 0)
+        while (Fdatasync(file) != 0)
         {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == EIntr)
+            {
+                continue;
+            }
+            if (errno == EInval)
+            {
+                RandomAccess.FlushToDisk(file);
+                return;
+            }
             // As with fsync: after a failed sync the written data's fate is unknown, so the caller must stop.
-            throw new IOException($"fdatasync failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new IOException($"fdatasync failed: errno {errno}");
         }
     }
 
