@@ -84,6 +84,13 @@ public sealed partial class Replica
         // election timeout, promises are given again.
         if (m.From != Id && m.Ballot > promised && HearsLiveLeader(other: m.From))
             return;
+        // A voter that a decided configuration removed, standing again because nobody told it (it was cut off while
+        // it was evicted): promising it would depose the leader of every replica whose election timer has run out,
+        // say after the leader stalled for a moment. Only the leader this replica follows is still answered: a leader
+        // removed by its own configuration change must finish the slots it governs (it may need a new promise for
+        // them), and the voters follow it meanwhile.
+        if (m.From != Id && m.From != leaderId && WasRemovedAsVoter(m.From))
+            return;
         NoteBallot(m.Ballot);
         // Equal is allowed: only the ballot's own proposer sends it, e.g. again after a lost promise.
         if (m.Ballot < promised)

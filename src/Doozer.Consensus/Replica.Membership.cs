@@ -7,6 +7,11 @@ public sealed partial class Replica
     private readonly List<ConfigurationChange> configurations = [];
     private int[] members = [];
 
+    // Voters that a decided configuration known here removed and no later one brought back, kept across trimming of
+    // the history. Their ballots are refused unless they come from the leader this replica follows (see OnPrepare);
+    // refusing a promise is always safe, and forgetting one (after a restart) only loses that protection.
+    private readonly HashSet<int> removedVoters = [];
+
     // Slots up to here are proposed (as no-ops when nothing else waits) so the latest configuration takes effect.
     private long fillThrough;
 
@@ -57,8 +62,20 @@ public sealed partial class Replica
             configurations.RemoveAt(0);
     }
 
+    /// <summary>True when a decided configuration known here removed <paramref name="node"/> as a voter for good.</summary>
+    private bool WasRemovedAsVoter(int node) => removedVoters.Contains(node);
+
     private void RecomputeMembers()
     {
+        for (var i = 1; i < configurations.Count; i++)
+        {
+            foreach (var voter in configurations[i - 1].Configuration.Voters)
+            {
+                if (!configurations[i].Configuration.IsVoter(voter))
+                    removedVoters.Add(voter);
+            }
+        }
+        removedVoters.ExceptWith(LatestConfiguration.Voters);
         var all = new SortedSet<int>();
         foreach (var change in configurations)
         {

@@ -32,6 +32,10 @@ public sealed partial class Replica
     private readonly Dictionary<long, Proposal> proposals = [];
     private readonly List<Command> pending = [];
     private long pendingBytes;
+    // Request ids queued or in flight on this leader: a client's retry of one is not queued again. Under overload
+    // every retry used to add another copy, so the backlog grew faster than slots drained it (congestion collapse,
+    // found by the simulator at 10,000 seeds); the applied-request table made the copies harmless, not free.
+    private readonly HashSet<long> queuedRequestIds = [];
     private readonly List<Command> forwardBuffer = [];
     private readonly HashSet<int> heardSinceCheck = [];
 
@@ -44,8 +48,7 @@ public sealed partial class Replica
         var command = new Command(requestId, payload);
         if (role == Role.Leader)
         {
-            pending.Add(command);
-            pendingBytes += payload.Length;
+            Enqueue(command);
             return true;
         }
         if (leaderId >= 0)
@@ -231,9 +234,16 @@ public sealed partial class Replica
 
     private void Enqueue(IReadOnlyList<Command> commands)
     {
-        pending.AddRange(commands);
         foreach (var command in commands)
-            pendingBytes += command.Payload.Length;
+            Enqueue(command);
+    }
+
+    private void Enqueue(Command command)
+    {
+        if (command.RequestId != 0 && !queuedRequestIds.Add(command.RequestId))
+            return;
+        pending.Add(command);
+        pendingBytes += command.Payload.Length;
     }
 
     /// <summary>Turns recovered values, gaps and queued commands into proposals, as far as the window allows.</summary>
@@ -311,6 +321,8 @@ public sealed partial class Replica
         if (voters.HasQuorum(proposal.Acks))
         {
             proposals.Remove(m.Slot);
+            foreach (var command in proposal.Value.Commands)
+                queuedRequestIds.Remove(command.RequestId);
             LearnDecided(m.Slot, proposal.Value);
         }
     }
@@ -395,6 +407,7 @@ public sealed partial class Replica
             forwardBuffer.AddRange(pending);
             pending.Clear();
             pendingBytes = 0;
+            queuedRequestIds.Clear();
             pendingReads.Clear();
             oldestReadTick = -1;
         }

@@ -120,6 +120,34 @@ public sealed class ReplicaTests
     }
 
     [Fact]
+    public void A_voter_removed_by_a_decided_configuration_is_never_promised_even_once_the_leader_has_been_silent()
+    {
+        // Node 3 was evicted while cut off and node 4 took its slot; back, 3 still believes it votes and stands. If
+        // leader 1 stalls for an election timeout (a pause, a loaded machine), only 3's ballot must not depose it here.
+        var acceptor = Single(2, new Configuration([1, 2, 3]));
+        acceptor.Step(new Prepare(1, 2, new Ballot(5, 1), 1));
+        acceptor.Step(new Heartbeat(1, 2, new Ballot(5, 1), 0, 0));
+        Drain(acceptor);
+        acceptor.ReportConfiguration(1, new Configuration([1, 2, 4]));
+        for (var i = 0; i < 10; i++) // ReplicaOptions.ElectionTicks, the default
+            acceptor.Tick();
+        Drain(acceptor);
+
+        acceptor.Step(new Prepare(3, 2, new Ballot(50, 3), 1));
+        Assert.Equal(new Ballot(5, 1), acceptor.Promised);
+        Assert.DoesNotContain(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise or Rejected);
+        Assert.Equal(1, acceptor.LeaderId);
+
+        // A voter of the configuration in force is promised as before, and a later configuration can bring 3 back.
+        acceptor.Step(new Prepare(4, 2, new Ballot(60, 4), 1));
+        Assert.Equal(new Ballot(60, 4), acceptor.Promised);
+        Assert.Contains(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise { To: 4 });
+        acceptor.ReportConfiguration(2, new Configuration([1, 2, 3]));
+        acceptor.Step(new Prepare(3, 2, new Ballot(70, 3), 1));
+        Assert.Equal(new Ballot(70, 3), acceptor.Promised);
+    }
+
+    [Fact]
     public void While_a_slot_is_in_flight_small_arrivals_wait_to_share_the_next_slot_and_only_a_full_backlog_opens_another()
     {
         var leader = new Replica(new ReplicaOptions { NodeId = 1, InitialConfiguration = new Configuration([1, 2, 3]), MaxCommandsPerSlot = 3 }, new Random(1));
@@ -150,6 +178,35 @@ public sealed class ReplicaTests
         leader.Step(new Accepted(2, 1, full.Ballot, full.Slot));
         var next = Assert.Single(AcceptsToNode2());
         Assert.Equal(5, Assert.Single(next.Value.Commands).RequestId);
+    }
+
+    [Fact]
+    public void A_retry_of_a_command_already_queued_or_in_flight_on_the_leader_is_not_queued_again()
+    {
+        var leader = new Replica(new ReplicaOptions { NodeId = 1, InitialConfiguration = new Configuration([1, 2, 3]) }, new Random(1));
+        while (leader.Role != Role.Candidate)
+            leader.Tick();
+        var prepare = Drain(leader).SelectMany(c => c.Messages).OfType<Prepare>().First();
+        leader.Step(new Promise(2, 1, prepare.Ballot, prepare.FirstSlot, [], [], 0));
+        Drain(leader);
+        Assert.Equal(Role.Leader, leader.Role);
+        List<Accept> AcceptsToNode2() => [.. Drain(leader).SelectMany(c => c.Messages).OfType<Accept>().Where(a => a.To == 2)];
+
+        Assert.True(leader.Propose(7, new byte[] { 7 }));
+        var first = Assert.Single(AcceptsToNode2());
+        // The client retries 7 while its slot is in flight, and twice retries 8 while it waits: one copy of each.
+        Assert.True(leader.Propose(7, new byte[] { 7 }));
+        Assert.True(leader.Propose(8, new byte[] { 8 }));
+        Assert.True(leader.Propose(8, new byte[] { 8 }));
+        leader.Step(new Accepted(2, 1, first.Ballot, first.Slot));
+        var next = Assert.Single(AcceptsToNode2());
+        Assert.Equal([8L], next.Value.Commands.Select(c => c.RequestId));
+
+        // Decided, 7 is forgotten here: a later retry is queued again (the applied-request table answers it once).
+        leader.Step(new Accepted(2, 1, next.Ballot, next.Slot));
+        Drain(leader);
+        Assert.True(leader.Propose(7, new byte[] { 7 }));
+        Assert.Equal([7L], Assert.Single(AcceptsToNode2()).Value.Commands.Select(c => c.RequestId));
     }
 
     private static Replica ElectedAlone()
