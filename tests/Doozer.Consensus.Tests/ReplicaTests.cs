@@ -150,14 +150,8 @@ public sealed class ReplicaTests
     [Fact]
     public void While_a_slot_is_in_flight_small_arrivals_wait_to_share_the_next_slot_and_only_a_full_backlog_opens_another()
     {
-        var leader = new Replica(new ReplicaOptions { NodeId = 1, InitialConfiguration = new Configuration([1, 2, 3]), MaxCommandsPerSlot = 3 }, new Random(1));
-        while (leader.Role != Role.Candidate)
-            leader.Tick();
-        var prepare = Drain(leader).SelectMany(c => c.Messages).OfType<Prepare>().First();
-        leader.Step(new Promise(2, 1, prepare.Ballot, prepare.FirstSlot, [], [], 0));
-        Drain(leader);
-        Assert.Equal(Role.Leader, leader.Role);
-        List<Accept> AcceptsToNode2() => [.. Drain(leader).SelectMany(c => c.Messages).OfType<Accept>().Where(a => a.To == 2)];
+        var leader = LeaderOfThree(new ReplicaOptions { NodeId = 1, InitialConfiguration = new Configuration([1, 2, 3]), MaxCommandsPerSlot = 3 });
+        List<Accept> AcceptsToNode2() => AcceptsTo(leader, 2);
 
         Assert.True(leader.Propose(1, new byte[] { 1 }));
         var first = Assert.Single(AcceptsToNode2());
@@ -183,14 +177,8 @@ public sealed class ReplicaTests
     [Fact]
     public void A_retry_of_a_command_already_queued_or_in_flight_on_the_leader_is_not_queued_again()
     {
-        var leader = new Replica(new ReplicaOptions { NodeId = 1, InitialConfiguration = new Configuration([1, 2, 3]) }, new Random(1));
-        while (leader.Role != Role.Candidate)
-            leader.Tick();
-        var prepare = Drain(leader).SelectMany(c => c.Messages).OfType<Prepare>().First();
-        leader.Step(new Promise(2, 1, prepare.Ballot, prepare.FirstSlot, [], [], 0));
-        Drain(leader);
-        Assert.Equal(Role.Leader, leader.Role);
-        List<Accept> AcceptsToNode2() => [.. Drain(leader).SelectMany(c => c.Messages).OfType<Accept>().Where(a => a.To == 2)];
+        var leader = LeaderOfThree(new ReplicaOptions { NodeId = 1, InitialConfiguration = new Configuration([1, 2, 3]) });
+        List<Accept> AcceptsToNode2() => AcceptsTo(leader, 2);
 
         Assert.True(leader.Propose(7, new byte[] { 7 }));
         var first = Assert.Single(AcceptsToNode2());
@@ -208,6 +196,23 @@ public sealed class ReplicaTests
         Assert.True(leader.Propose(7, new byte[] { 7 }));
         Assert.Equal([7L], Assert.Single(AcceptsToNode2()).Value.Commands.Select(c => c.RequestId));
     }
+
+    /// <summary>Node 1 of voters {1, 2, 3}, elected with node 2's promise.</summary>
+    private static Replica LeaderOfThree(ReplicaOptions options)
+    {
+        var leader = new Replica(options, new Random(1));
+        while (leader.Role != Role.Candidate)
+            leader.Tick();
+        var prepare = Drain(leader).SelectMany(c => c.Messages).OfType<Prepare>().First();
+        leader.Step(new Promise(2, 1, prepare.Ballot, prepare.FirstSlot, [], [], 0));
+        Drain(leader);
+        Assert.Equal(Role.Leader, leader.Role);
+        return leader;
+    }
+
+    /// <summary>The Accepts the next cycles send to <paramref name="node"/>.</summary>
+    private static List<Accept> AcceptsTo(Replica leader, int node) =>
+        [.. Drain(leader).SelectMany(c => c.Messages).OfType<Accept>().Where(a => a.To == node)];
 
     private static Replica ElectedAlone()
     {
