@@ -96,14 +96,21 @@ public sealed class ReplicaTests
         acceptor.Advance();
     }
 
-    [Fact]
-    public void While_it_hears_a_live_leader_an_acceptor_promises_no_one_else_a_higher_ballot()
+    /// <summary>Node 2 of voters {1, 2, 3}, having promised ballot (5, n1) and heard leader 1's heartbeat.</summary>
+    private static Replica FollowingLeader1()
     {
-        // Node 3 cannot hear leader 1 (cut off, or evicted while away); node 2 can. Promising 3 would depose 1.
         var acceptor = Single(2, new Configuration([1, 2, 3]));
         acceptor.Step(new Prepare(1, 2, new Ballot(5, 1), 1));
         acceptor.Step(new Heartbeat(1, 2, new Ballot(5, 1), 0, 0));
         Drain(acceptor);
+        return acceptor;
+    }
+
+    [Fact]
+    public void While_it_hears_a_live_leader_an_acceptor_promises_no_one_else_a_higher_ballot()
+    {
+        // Node 3 cannot hear leader 1 (cut off, or evicted while away); node 2 can. Promising 3 would depose 1.
+        var acceptor = FollowingLeader1();
         Assert.Equal(1, acceptor.LeaderId);
         acceptor.Step(new Prepare(3, 2, new Ballot(50, 3), 1));
         Assert.Equal(new Ballot(5, 1), acceptor.Promised);
@@ -120,14 +127,11 @@ public sealed class ReplicaTests
     }
 
     [Fact]
-    public void A_voter_removed_by_a_decided_configuration_is_never_promised_even_once_the_leader_has_been_silent()
+    public void A_removed_voter_gets_no_promise_even_once_the_leader_has_been_silent_until_a_configuration_brings_it_back()
     {
-        // Node 3 was evicted while cut off and node 4 took its slot; back, 3 still believes it votes and stands. If
-        // leader 1 stalls for an election timeout (a pause, a loaded machine), only 3's ballot must not depose it here.
-        var acceptor = Single(2, new Configuration([1, 2, 3]));
-        acceptor.Step(new Prepare(1, 2, new Ballot(5, 1), 1));
-        acceptor.Step(new Heartbeat(1, 2, new Ballot(5, 1), 0, 0));
-        Drain(acceptor);
+        // Node 3 was evicted while cut off and node 4 took its slot; back, 3 still believes it votes and stands. Leader
+        // 1 then stalls for an election timeout (a pause, a loaded machine): 3's ballot must still not be promised.
+        var acceptor = FollowingLeader1();
         acceptor.ReportConfiguration(1, new Configuration([1, 2, 4]));
         for (var i = 0; i < 10; i++) // ReplicaOptions.ElectionTicks, the default
             acceptor.Tick();
