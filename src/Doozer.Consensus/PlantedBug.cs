@@ -19,4 +19,10 @@ internal enum PlantedBug
 
     /// <summary>The leader ignores the alpha window: no pipeline bound, and every slot counted with the latest voters.</summary>
     IgnoreAlpha,
+
+    /// <summary>
+    /// A candidate names its acceptances in its Prepare (so promises leave them out) but does not recover them itself:
+    /// a value every promise leaves out is lost.
+    /// </summary>
+    HoldingNotRecovered,
 }

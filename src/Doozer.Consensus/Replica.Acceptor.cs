@@ -108,7 +108,8 @@ public sealed partial class Replica
         var known = new List<DecidedSlot>();
         foreach (var entry in accepted.Values)
         {
-            if (entry.Slot >= m.FirstSlot)
+            // What the candidate holds in the same ballot it already has: only the rest travels.
+            if (entry.Slot >= m.FirstSlot && !BallotRun.Covers(m.Holding, entry.Slot, entry.Ballot))
                 reported.Add(entry);
         }
         foreach (var (slot, value) in decided)

@@ -22,6 +22,8 @@ public sealed partial class Replica
     private readonly HashSet<int> promisers = [];
     private readonly Dictionary<long, Recovered> recovered = [];
     private long prepareFrom;
+    // This candidate's own acceptances from prepareFrom on, sent with every Prepare of the ballot (Prepare.Holding).
+    private BallotRun[] holding = [];
 
     // Invariant: every slot in [prepareFrom, recoveryEnd] gets a proposal (recovered value or no-op) before any new
     // command, so a new leader never leaves a hole that would block the decided prefix.
@@ -131,9 +133,18 @@ public sealed partial class Replica
         recoveryEnd = commit;
         heartbeatElapsed = 0;
         ResetElectionTimer();
-        Send(new Prepare(Id, Id, ballot, prepareFrom));
+        // The promises leave out what this replica holds, so its own acceptances are recovered here, whichever quorum
+        // promises. Counting an acceptor beyond a quorum is safe: every acceptance in a ballot above the one a value
+        // was chosen in carries that value, so the highest ballot seen still names it.
+        holding = BallotRun.Of(accepted.Values, prepareFrom);
+        foreach (var entry in accepted.Values)
+        {
+            if (entry.Slot >= prepareFrom && options.PlantedBug != PlantedBug.HoldingNotRecovered)
+                Recover(entry.Slot, entry.Ballot, entry.Value, decidedValue: false);
+        }
+        Send(new Prepare(Id, Id, ballot, prepareFrom) { Holding = holding });
         foreach (var member in members)
-            Send(new Prepare(Id, member, ballot, prepareFrom));
+            Send(new Prepare(Id, member, ballot, prepareFrom) { Holding = holding });
     }
 
     private void ResendPrepares()
@@ -141,7 +152,7 @@ public sealed partial class Replica
         foreach (var member in members)
         {
             if (!promisers.Contains(member))
-                Send(new Prepare(Id, member, ballot, prepareFrom));
+                Send(new Prepare(Id, member, ballot, prepareFrom) { Holding = holding });
         }
     }
 

@@ -65,6 +65,32 @@ public sealed class FaultTests(ITestOutputHelper output)
         }));
 
     [Fact]
+    public Task Kill_9_of_every_node_with_a_long_log_after_the_snapshot_then_restart_elects_a_leader() =>
+        Scenario.RunAsync(output, Durable3 with { StartTimeout = TimeSpan.FromSeconds(30) }, async cluster =>
+        {
+            // ~48 MiB accepted above the last snapshot on every node (the default snapshot is cut after 64 MiB). After a
+            // restart nobody knows which of those slots were decided, so the first election recovers all of them: each
+            // promise used to carry every accepted value (~48 MiB each way), which took longer than an election timeout
+            // to send and read, so every election was overtaken by the next one and no leader was ever elected.
+            var leader = await cluster.LeaderAsync();
+            var value = new byte[1024 * 1024];
+            Random.Shared.NextBytes(value);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            for (var i = 0; i < 48; i++)
+            {
+                using var put = await http.PutAsync(new Uri(leader.Url, $"/tree/big/v{i:D2}"), new ByteArrayContent(value));
+                Assert.True(put.IsSuccessStatusCode, $"write {i}: {put.StatusCode}");
+            }
+            var before = await ClusterChecks.RevAsync(leader.Url);
+            cluster.KillAll();
+            await cluster.RestartAllAsync();
+            var writer = cluster.Nodes[0];
+            await Scenario.ProbeWriteAsync(writer, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(20));
+            var after = await ClusterChecks.RevAsync(writer.Url);
+            Assert.True(after > before, $"the store went back from rev {before} to {after} across a restart");
+        });
+
+    [Fact]
     public Task Sigstop_of_a_follower_then_sigcont() => Scenario.RunAsync(output, Durable3, cluster =>
         Scenario.LoadAroundAsync(cluster, output, async _ =>
         {

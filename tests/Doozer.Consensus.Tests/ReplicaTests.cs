@@ -151,6 +151,53 @@ public sealed class ReplicaTests
         Assert.Equal(new Ballot(70, 3), acceptor.Promised);
     }
 
+    /// <summary><see cref="FollowingLeader1"/>, having accepted slots 1-3 from leader 1 in ballot (5, n1), none decided.</summary>
+    private static Replica HoldingThreeSlots()
+    {
+        var acceptor = FollowingLeader1();
+        for (var slot = 1; slot <= 3; slot++)
+            acceptor.Step(new Accept(1, 2, new Ballot(5, 1), slot, new SlotValue([new Command(slot, new[] { (byte)slot })]), 0));
+        Drain(acceptor);
+        return acceptor;
+    }
+
+    [Fact]
+    public void A_promise_leaves_out_what_the_candidate_holds_in_the_same_ballot_and_only_that()
+    {
+        // Node 1 stands again: it holds slots 1-2 in the ballot node 2 accepted them in, slot 3 in an older one.
+        var acceptor = HoldingThreeSlots();
+        acceptor.Step(new Prepare(1, 2, new Ballot(6, 1), 1)
+        {
+            Holding = [new BallotRun(1, 2, new Ballot(5, 1)), new BallotRun(3, 3, new Ballot(4, 1))],
+        });
+        var promise = Assert.Single(Drain(acceptor).SelectMany(c => c.Messages).OfType<Promise>());
+        Assert.Equal([3L], promise.Accepted.Select(e => e.Slot));
+        Assert.Equal(new Ballot(5, 1), promise.Accepted[0].Ballot);
+
+        // Without a holding every acceptance travels, as before.
+        acceptor.Step(new Prepare(1, 2, new Ballot(7, 1), 1));
+        promise = Assert.Single(Drain(acceptor).SelectMany(c => c.Messages).OfType<Promise>());
+        Assert.Equal([1L, 2L, 3L], promise.Accepted.Select(e => e.Slot).Order());
+    }
+
+    [Fact]
+    public void A_candidate_names_its_acceptances_and_re_proposes_them_when_every_promise_leaves_them_out()
+    {
+        // Node 2 holds slots 1-3; leader 1 falls silent and 2 stands. Node 3 holds the same, so its promise is empty:
+        // the values must come from 2's own acceptances, or it would fill slots 1-3 with no-ops.
+        var candidate = HoldingThreeSlots();
+        while (candidate.Role != Role.Candidate)
+            candidate.Tick();
+        var prepare = Drain(candidate).SelectMany(c => c.Messages).OfType<Prepare>().First(p => p.To == 3);
+        Assert.Equal([new BallotRun(1, 3, new Ballot(5, 1))], prepare.Holding);
+
+        candidate.Step(new Promise(3, 2, prepare.Ballot, prepare.FirstSlot, [], [], 0));
+        var accepts = AcceptsTo(candidate, 3);
+        Assert.Equal(Role.Leader, candidate.Role);
+        Assert.Equal([1L, 2L, 3L], accepts.Select(a => a.Slot).Order());
+        Assert.All(accepts, a => Assert.Equal([a.Slot], a.Value.Commands.Select(c => c.RequestId)));
+    }
+
     [Fact]
     public void While_a_slot_is_in_flight_small_arrivals_wait_to_share_the_next_slot_and_only_a_full_backlog_opens_another()
     {

@@ -13,7 +13,9 @@ namespace Doozer.Consensus.Wire;
 /// </para>
 /// <para>
 /// A message of another version is refused (<see cref="FormatException"/>): a node never guesses at a format it does
-/// not know. Changing the layout means a new version number and new golden bytes, never an edit of version 1.
+/// not know. Changing the layout means a new version number and new golden bytes, never an edit of version 1. A new
+/// message type is a new tag (<see cref="MessageTag"/>): a Prepare with holdings is tag 14, so a Prepare without them
+/// keeps its version-1 bytes.
 /// </para>
 /// </summary>
 public static class MessageCodec
@@ -38,6 +40,16 @@ public static class MessageCodec
             case Prepare m:
                 WriteBallot(ref w, m.Ballot);
                 w.WriteInt64(m.FirstSlot);
+                if (m.Holding.Length > 0)
+                {
+                    w.WriteInt32(m.Holding.Length);
+                    foreach (var run in m.Holding)
+                    {
+                        w.WriteInt64(run.FirstSlot);
+                        w.WriteInt64(run.LastSlot);
+                        WriteBallot(ref w, run.Ballot);
+                    }
+                }
                 break;
             case Promise m:
                 WriteBallot(ref w, m.Ballot);
@@ -122,6 +134,7 @@ public static class MessageCodec
         Message message = tag switch
         {
             MessageTag.Prepare => new Prepare(from, to, ReadBallot(ref r), r.ReadInt64()),
+            MessageTag.PrepareHolding => ReadPrepareHolding(ref r, from, to),
             MessageTag.Promise => ReadPromise(ref r, from, to),
             MessageTag.Rejected => new Rejected(from, to, ReadBallot(ref r), ReadBallot(ref r)),
             MessageTag.Accept => new Accept(from, to, ReadBallot(ref r), r.ReadInt64(), ReadValue(ref r), r.ReadInt64()),
@@ -163,6 +176,7 @@ public static class MessageCodec
 
     private static MessageTag TagOf(Message message) => message switch
     {
+        Prepare { Holding.Length: > 0 } => MessageTag.PrepareHolding,
         Prepare => MessageTag.Prepare,
         Promise => MessageTag.Promise,
         Rejected => MessageTag.Rejected,
@@ -232,6 +246,27 @@ public static class MessageCodec
         for (var i = 0; i < count; i++)
             values[i] = r.ReadInt64();
         return values;
+    }
+
+    private static Prepare ReadPrepareHolding(ref WireReader r, int from, int to)
+    {
+        var ballot = ReadBallot(ref r);
+        var firstSlot = r.ReadInt64();
+        // A run is at least four one-byte varints. The acceptor leaves out what the runs cover, so they must be what a
+        // candidate sends: ascending, disjoint, from firstSlot on.
+        var count = r.ReadCount(4);
+        if (count == 0)
+            throw new FormatException("A Prepare with holdings names at least one run.");
+        var runs = new BallotRun[count];
+        for (var i = 0; i < count; i++)
+        {
+            var run = new BallotRun(r.ReadInt64(), r.ReadInt64(), ReadBallot(ref r));
+            var overlaps = i == 0 ? run.FirstSlot < firstSlot : run.FirstSlot <= runs[i - 1].LastSlot;
+            if (overlaps || run.LastSlot < run.FirstSlot)
+                throw new FormatException($"The runs of a Prepare are not ascending and disjoint from slot {firstSlot} (run {i}: {run.FirstSlot}..{run.LastSlot}).");
+            runs[i] = run;
+        }
+        return new Prepare(from, to, ballot, firstSlot) { Holding = runs };
     }
 
     private static Promise ReadPromise(ref WireReader r, int from, int to)

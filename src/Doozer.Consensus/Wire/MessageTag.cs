@@ -18,4 +18,7 @@ internal enum MessageTag : byte
     ForwardedProposals = 11,
     ReadIndexRequest = 12,
     ReadIndexResponse = 13,
+
+    /// <summary>A <see cref="Messages.Prepare"/> that names the candidate's acceptances (its holding); one without is tag 1.</summary>
+    PrepareHolding = 14,
 }

@@ -19,8 +19,12 @@ public sealed class PeerChannelOptions
     /// </summary>
     public int ReceiveQueueCapacity { get; init; } = 8192;
 
-    /// <summary>Largest frame accepted; a peer announcing more is cut off (a batch is bounded well below this).</summary>
-    public int MaxFrameBytes { get; init; } = 64 * 1024 * 1024;
+    /// <summary>
+    /// Largest frame accepted; a peer announcing more is cut off. The same bound as the codec's: a promise to a candidate
+    /// that lacks them carries every acceptance above the snapshot, which can pass 64 MiB (a snapshot is cut after 64 MiB
+    /// of commands, and more arrive while it is written). A smaller limit cut such a promise off at every election.
+    /// </summary>
+    public int MaxFrameBytes { get; init; } = Doozer.Consensus.Wire.MessageCodec.MaxMessageBytes;
 
     public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(50);
 

@@ -185,7 +185,8 @@ internal sealed class ScriptedCluster
 
     private static string Format(Message message) => message switch
     {
-        Prepare m => $"Prepare {m.Ballot} from slot {m.FirstSlot}",
+        Prepare m => $"Prepare {m.Ballot} from slot {m.FirstSlot}" +
+            (m.Holding.Length == 0 ? "" : $" holding {{{string.Join("; ", m.Holding.Select(h => $"slots {h.FirstSlot}-{h.LastSlot} {h.Ballot}"))}}}"),
         Promise m => $"Promise {m.Ballot} accepted {{{string.Join("; ", m.Accepted.Select(e => $"slot {e.Slot} {e.Ballot} {Format(e.Value)}"))}}}" +
                      (m.Decided.Length == 0 ? "" : $" decided {{{string.Join("; ", m.Decided.Select(d => $"slot {d.Slot}"))}}}"),
         Rejected m => $"Rejected {m.Ballot}, promised {m.Promised}",

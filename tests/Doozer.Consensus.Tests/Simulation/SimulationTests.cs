@@ -44,6 +44,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     [InlineData("skip-gap")]
     [InlineData("reuse-ballot")]
     [InlineData("ignore-alpha")]
+    [InlineData("holding-not-recovered")]
     public void Planted_bug_is_caught_within_200_seeds(string name)
     {
         var bug = ParseBug(name);
@@ -126,6 +127,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         "skip-gap" => PlantedBug.SkipGap,
         "reuse-ballot" => PlantedBug.ReuseBallot,
         "ignore-alpha" => PlantedBug.IgnoreAlpha,
+        "holding-not-recovered" => PlantedBug.HoldingNotRecovered,
         _ => throw new ArgumentException($"unknown DOOZER_SIM_BUG '{name}'"),
     };
 
@@ -135,6 +137,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         PlantedBug.SkipGap => "skip-gap",
         PlantedBug.ReuseBallot => "reuse-ballot",
         PlantedBug.IgnoreAlpha => "ignore-alpha",
+        PlantedBug.HoldingNotRecovered => "holding-not-recovered",
         _ => "",
     };
 

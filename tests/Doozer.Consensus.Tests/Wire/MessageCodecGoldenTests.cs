@@ -27,6 +27,8 @@ public sealed class MessageCodecGoldenTests
         ["ForwardedProposals"] = (new ForwardedProposals(3, 1, Batch.Commands), "010B030102AC020261620100"),
         ["ReadIndexRequest"] = (new ReadIndexRequest(3, 1, [1, 2, 128]), "010C03010301028001"),
         ["ReadIndexResponse"] = (new ReadIndexResponse(1, 3, [1, 2, 128], 199), "010D01030301028001C701"),
+        // Tag 14, added beside the others: runs 10..12 in ballot (4,3) and 14..14 in (5,2).
+        ["PrepareHolding"] = (new Prepare(1, 2, B, 10) { Holding = [new BallotRun(10, 12, new Ballot(4, 3)), new BallotRun(14, 14, B)] }, "010E010205020A020A0C04030E0E0502"),
     };
 
     public static TheoryData<string> Types => [.. Golden.Keys];

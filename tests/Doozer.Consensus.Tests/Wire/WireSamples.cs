@@ -8,7 +8,7 @@ namespace Doozer.Consensus.Tests.Wire;
 /// <summary>Seeded random messages of every type, and a field-by-field description to compare them by.</summary>
 internal static class WireSamples
 {
-    public const int TypeCount = 13;
+    public const int TypeCount = 14;
 
     public static byte[] Encode(Message message)
     {
@@ -39,6 +39,7 @@ internal static class WireSamples
             10 => new ForwardedProposals(from, to, Array(random, 5, Command)),
             11 => new ReadIndexRequest(from, to, Array(random, 8, Long)),
             12 => new ReadIndexResponse(from, to, Array(random, 8, Long), Long(random)),
+            13 => PrepareHolding(random, from, to),
             _ => throw new ArgumentOutOfRangeException(nameof(type)),
         };
     }
@@ -49,7 +50,7 @@ internal static class WireSamples
         var head = $"{message.GetType().Name} {message.From}->{message.To}";
         return message switch
         {
-            Prepare m => $"{head} {m.Ballot} {m.FirstSlot}",
+            Prepare m => $"{head} {m.Ballot} {m.FirstSlot} [{string.Join(";", m.Holding.Select(h => $"{h.FirstSlot}..{h.LastSlot} {h.Ballot}"))}]",
             Promise m => $"{head} {m.Ballot} {m.FirstSlot} [{string.Join(";", m.Accepted.Select(a => $"{a.Slot} {a.Ballot} {Describe(a.Value)}"))}]" +
                 $" [{string.Join(";", m.Decided.Select(d => $"{d.Slot} {Describe(d.Value)}"))}] {m.SnapshotSlot}",
             Rejected m => $"{head} {m.Ballot} {m.Promised}",
@@ -65,6 +66,22 @@ internal static class WireSamples
             ReadIndexResponse m => $"{head} [{string.Join(",", m.ReadIds)}] {m.Index}",
             _ => throw new ArgumentException(message.GetType().Name),
         };
+    }
+
+    // Runs as a candidate sends them (ascending and disjoint from the first slot on): the decoder refuses others.
+    private static Prepare PrepareHolding(Random random, int from, int to)
+    {
+        var first = Long(random) / 4;
+        var runs = new BallotRun[1 + random.Next(4)];
+        var next = first;
+        for (var i = 0; i < runs.Length; i++)
+        {
+            var start = next + random.Next(3);
+            var end = start + random.Next(1000);
+            runs[i] = new BallotRun(start, end, Ballot(random));
+            next = end + 1;
+        }
+        return new Prepare(from, to, Ballot(random), first) { Holding = runs };
     }
 
     private static string Describe(SlotValue value) => Describe(value.Commands);
