@@ -186,7 +186,7 @@ rss_mib() { ps -o rss= -p "$1" 2>/dev/null | awk '{printf "%.0f", $1 / 1024}'; }
 
 # --- the clusters -------------------------------------------------------------------------------------------------
 # Each sets: urls[1..3], pids[1..3], leader (index), follower (index of a non-leader).
-declare -a urls pids
+declare -a urls pids doozer_args
 leader=0
 follower=0
 
@@ -219,8 +219,10 @@ start_doozer() {
     urls[$i]="http://127.0.0.1:$api"
     local attach=()
     [ "$i" = 1 ] || attach=(--attach "${urls[1]}")
-    start_server "doozer-$tag-n$i" env DOTNET_GCgen0size="$doozer_gen0" dotnet "$doozerd" --listen "127.0.0.1:$api" --peer-listen "127.0.0.1:$peer" \
-      --data "$work/doozer-$tag/n$i" --name "n$i" "${attach[@]}"
+    # Kept so that the memory phase can restart a node exactly as it was started.
+    doozer_args[$i]="--listen 127.0.0.1:$api --peer-listen 127.0.0.1:$peer --data $work/doozer-$tag/n$i --name n$i ${attach[*]}"
+    # shellcheck disable=SC2086
+    start_server "doozer-$tag-n$i" env DOTNET_GCgen0size="$doozer_gen0" dotnet "$doozerd" ${doozer_args[$i]}
     pids[$i]=$last_pid
     # n1 bootstraps the cluster: the others attach to it once it answers.
     [ "$i" != 1 ] || wait_for "doozer n1" 60 curl -fsS "${urls[1]}/readyz"
@@ -436,6 +438,37 @@ memory_phase() {
     line+=" node $i$([ "$i" = "$leader" ] && echo ' (leader)') $(rss_mib "${pids[$i]}") MiB"
     if [ "$doozer_mode" = single ]; then line+=";"; break; fi
     line+=" (data dir $(du -sm "$work/doozer-mem/n$i" | cut -f1) MiB);"
+  done
+  note "$line"
+  [ "$doozer_mode" != single ] || return 0
+  restart_phase "$rev"
+}
+
+# restart_phase REV: kill -9 of every node holding the files, then each started again with the same command: the time
+# until all three answer /readyz (a leader elected, the log above each snapshot recovered) and until each has applied
+# REV, and each node's peak resident memory (VmHWM) on the way and its resident size at the end.
+restart_phase() {
+  local rev=$1 t0 ready caught i line
+  for i in 1 2 3; do kill -9 "${pids[$i]}"; done
+  for i in 1 2 3; do wait "${pids[$i]}" 2>/dev/null || true; done
+  # wait_for fails the run when a server it knows has died: these were meant to.
+  server_pids=()
+  t0=$(date +%s.%N)
+  for i in 1 2 3; do
+    # shellcheck disable=SC2086
+    start_server "doozer-mem-n$i-restart" env DOTNET_GCgen0size="$doozer_gen0" dotnet "$doozerd" ${doozer_args[$i]}
+    pids[$i]=$last_pid
+  done
+  for i in 1 2 3; do wait_for "the restarted node $i" 300 curl -fsS "${urls[$i]}/readyz"; done
+  ready=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+  for i in 1 2 3; do
+    wait_for "the restarted node $i to apply rev $rev" 300 sh -c "[ \$(curl -fsS '${urls[$i]}/rev?consistency=stale' | jq -r .rev) -ge $rev ]"
+  done
+  caught=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+  sleep 2
+  line="doozer restart (kill -9 of every node holding the files, each started again with its --data): all ready in $ready s, rev $rev applied everywhere in $caught s; peak / final resident:"
+  for i in 1 2 3; do
+    line+=" node $i $(awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/${pids[$i]}/status") / $(rss_mib "${pids[$i]}") MiB;"
   done
   note "$line"
 }

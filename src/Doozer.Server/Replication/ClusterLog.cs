@@ -139,9 +139,7 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
     {
         try
         {
-            var start = await _start.GetAsync(stoppingToken);
-            await BeginAsync(start, stoppingToken);
-            _started.TrySetResult(start);
+            _started.TrySetResult(await BeginAsync(await _start.GetAsync(stoppingToken), stoppingToken));
             await RunAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -174,7 +172,12 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
         }
     }
 
-    private async Task BeginAsync(StartingPoint start, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets the node up from its starting point. Returns it without the recovered state: that is in the tree and the
+    /// replica now, and <see cref="Started"/> keeps its result for the life of the process (after a restart holding a
+    /// million files the snapshot's bytes alone were ~75 MB).
+    /// </summary>
+    private async Task<StartingPoint> BeginAsync(StartingPoint start, CancellationToken cancellationToken)
     {
         var options = new ReplicaOptions
         {
@@ -219,6 +222,7 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
             for (var i = 0; i < 2 * _options.ElectionTicks; i++)
                 _replica.Tick();
         }
+        return start with { Recovered = null };
     }
 
     private async Task RunAsync(CancellationToken stoppingToken)
