@@ -88,7 +88,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             await Scenario.ProbeWriteAsync(writer, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(20));
             var after = await ClusterChecks.RevAsync(writer.Url);
             Assert.True(after > before, $"the store went back from rev {before} to {after} across a restart");
-            // Every acknowledged value is there, whole, read from the tree another node rebuilt from its snapshot and log.
+            // Every acknowledged value is there, whole, read from the tree another node rebuilt from its log.
             var reader = cluster.Nodes[1];
             for (var i = 0; i < 48; i++)
             {
