@@ -101,7 +101,14 @@ public sealed partial class Replica
         if (m.Ballot > promised && m.From != Id)
             StepDownFor(m.Ballot);
         RaisePromise(m.Ballot);
-        if (m.From != Id)
+        // A candidate that lacks more than an alpha window of slots this replica knows are decided (back from a cut or
+        // a pause, still catching up) is promised, but does not hold this replica back from standing itself: its
+        // promises carry every slot it lacks, too much to send and read within an election timeout, and its resent
+        // Prepares used to restart this timer each time, so nobody else stood either (kill -9 of the leader as a
+        // stopped follower resumed 48 MiB behind: no leader in 10 minutes). This replica then stands and wins, and the
+        // candidate catches up from it. Refusing the promise instead starved a leader that gathers promises from new
+        // voters with the Prepare of its election, whose first slot the voters' commits have long passed (simulator).
+        if (m.From != Id && commit - m.FirstSlot < options.Alpha)
             ResetElectionTimer();
 
         var reported = new List<AcceptedEntry>();

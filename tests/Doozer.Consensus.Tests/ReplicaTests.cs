@@ -199,6 +199,49 @@ public sealed class ReplicaTests
     }
 
     [Fact]
+    public void A_candidate_more_than_an_alpha_window_behind_is_promised_but_the_replica_ahead_still_stands_itself()
+    {
+        // Node 2 has 40 slots decided; leader 1 then falls silent. Node 3 comes back having learned none of them.
+        var acceptor = FollowingLeader1();
+        for (var slot = 1; slot <= 40; slot++)
+            acceptor.Step(new Accept(1, 2, new Ballot(5, 1), slot, SlotValue.NoOp, slot));
+        acceptor.Step(new Heartbeat(1, 2, new Ballot(5, 1), 40, 0));
+        Drain(acceptor);
+        Assert.Equal(40, acceptor.Commit);
+        for (var i = 0; i < 10; i++) // ReplicaOptions.ElectionTicks, the default: the leader is silent now
+            acceptor.Tick();
+        Drain(acceptor);
+
+        // 40 slots behind, more than alpha (32): promised, but every resend of the Prepare leaves 2's timer running.
+        var behind = new Prepare(3, 2, new Ballot(50, 3), 1);
+        var ticks = 0;
+        while (acceptor.Role != Role.Candidate && ticks < 40)
+        {
+            acceptor.Step(behind);
+            Assert.Contains(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise { To: 3 });
+            acceptor.Tick();
+            Drain(acceptor);
+            ticks++;
+        }
+        Assert.Equal(Role.Candidate, acceptor.Role);
+        Assert.True(acceptor.Promised > new Ballot(50, 3));
+
+        // Within the window a candidate's Prepare holds the timer back, as before.
+        var near = FollowingLeader1();
+        near.Step(new Heartbeat(1, 2, new Ballot(5, 1), 0, 0));
+        for (var i = 0; i < 10; i++)
+            near.Tick();
+        Drain(near);
+        for (var i = 0; i < 40; i++)
+        {
+            near.Step(new Prepare(3, 2, new Ballot(50, 3), 1));
+            near.Tick();
+            Drain(near);
+        }
+        Assert.Equal(Role.Follower, near.Role);
+    }
+
+    [Fact]
     public void While_a_slot_is_in_flight_small_arrivals_wait_to_share_the_next_slot_and_only_a_full_backlog_opens_another()
     {
         var leader = LeaderOfThree(new ReplicaOptions { NodeId = 1, InitialConfiguration = new Configuration([1, 2, 3]), MaxCommandsPerSlot = 3 });
