@@ -73,14 +73,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             // promise used to carry every accepted value (~48 MiB each way), which took longer than an election timeout
             // to send and read, so every election was overtaken by the next one and no leader was ever elected.
             var leader = await cluster.LeaderAsync();
-            var value = new byte[1024 * 1024];
-            Random.Shared.NextBytes(value);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            for (var i = 0; i < 48; i++)
-            {
-                using var put = await http.PutAsync(new Uri(leader.Url, $"/tree/big/v{i:D2}"), new ByteArrayContent(value));
-                Assert.True(put.IsSuccessStatusCode, $"write {i}: {put.StatusCode}");
-            }
+            var value = await WriteMegabytesAsync(http, leader);
             var before = await ClusterChecks.RevAsync(leader.Url);
             cluster.KillAll();
             await cluster.RestartAllAsync();
@@ -109,14 +103,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             var behind = cluster.UpNodes.First(n => n != leader);
             var survivor = cluster.UpNodes.First(n => n != leader && n != behind);
             cluster.Pause(behind);
-            var value = new byte[1024 * 1024];
-            Random.Shared.NextBytes(value);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            for (var i = 0; i < 48; i++)
-            {
-                using var put = await http.PutAsync(new Uri(leader.Url, $"/tree/big/v{i:D2}"), new ByteArrayContent(value));
-                Assert.True(put.IsSuccessStatusCode, $"write {i}: {put.StatusCode}");
-            }
+            var value = await WriteMegabytesAsync(http, leader);
             var killed = Stopwatch.GetTimestamp();
             cluster.Kill(leader);
             cluster.Resume(behind);
@@ -226,6 +214,19 @@ public sealed class FaultTests(ITestOutputHelper output)
             cluster.Heal();
             await cluster.WaitHealthyAsync();
         }));
+
+    /// <summary>48 writes of the same random 1 MiB value, /big/v00 to /big/v47, one slot each; returns the value.</summary>
+    private static async Task<byte[]> WriteMegabytesAsync(HttpClient http, ClusterNode leader)
+    {
+        var value = new byte[1024 * 1024];
+        Random.Shared.NextBytes(value);
+        for (var i = 0; i < 48; i++)
+        {
+            using var put = await http.PutAsync(new Uri(leader.Url, $"/tree/big/v{i:D2}"), new ByteArrayContent(value));
+            Assert.True(put.IsSuccessStatusCode, $"write {i}: {put.StatusCode}");
+        }
+        return value;
+    }
 
     [Fact]
     public Task Delays_on_every_link_then_a_slow_leader() => Scenario.RunAsync(output, Durable3, cluster =>
