@@ -82,7 +82,9 @@ public sealed class FireDrillTests(ITestOutputHelper output)
                 {
                     var status = await DoozerCluster.StatusAsync(node);
                     Assert.True(status?.Leader == leader.Id,
-                        $"{watch.ElapsedMilliseconds} ms after {victim.Name} came back, {node.Name} names leader {status?.Leader ?? "none"} instead of {leader.Name} ({leader.Id})");
+                        $"{watch.ElapsedMilliseconds} ms after {victim.Name} came back, {node.Name} " +
+                        (status is null ? "did not answer /cluster within 2 s" : $"names leader {status.Leader ?? "none"}") +
+                        $" instead of {leader.Name} ({leader.Id})");
                 }
                 await Scenario.ProbeWriteAsync(others[0], Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(2));
                 await Task.Delay(100);

@@ -56,6 +56,7 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
     private bool _snapshotRunning;
     private bool _snapshotFetching;
     private int _lastLeader = -1;
+    private Role _lastRole = Role.Follower;
     private bool _peersChanged;
 
     // Published by the loop for other threads.
@@ -476,6 +477,12 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
         _lastLeader = leader;
         if (leaderChanged)
             Interlocked.Increment(ref _leaderChanges);
+        // Elections are rare and decide everything after them: each change of role or leader is worth a line, so an
+        // operator (or a failed cluster test) can line up who led when.
+        var role = _replica.Role;
+        if (leaderChanged || role != _lastRole)
+            LogLeadership(role, leader, _replica.CurrentBallot.ToString(), _replica.Promised.ToString());
+        _lastRole = role;
         List<long>? expired = null;
         foreach (var proposal in _proposals.Values)
         {
@@ -667,6 +674,9 @@ public sealed partial class ClusterLog : BackgroundService, IReplicatedLog, IPee
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Installed a snapshot at slot {Slot} (rev {Rev})")]
     private partial void LogInstalledSnapshot(long slot, long rev);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Now {Role}; leader {Leader} (-1: none known); own ballot {Ballot}, promised {Promised}")]
+    private partial void LogLeadership(Role role, int leader, string ballot, string promised);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Failed {What}; will retry")]
     private partial void LogBackgroundFailed(string what, Exception exception);
