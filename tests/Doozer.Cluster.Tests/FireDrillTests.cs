@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Doozer.TestKit.Processes;
 using Xunit.Abstractions;
 
@@ -69,29 +70,51 @@ public sealed class FireDrillTests(ITestOutputHelper output)
             cluster.Note($"{victim.Name} evicted while cut off; healing");
 
             // Back, the victim still believes it votes: with nobody to hear from it stands for election every
-            // 300-600 ms. Several of its timeouts later the leader must be the same one, and writes must flow.
-            // The one leading at the heal: on a loaded machine leadership may have moved while the victim was away,
-            // which is not what this test is about.
+            // 300-600 ms (wider as its elections fail). None of its ballots may depose anyone: no other node may
+            // promise one. The leader itself may still change meanwhile: on a loaded machine (CI runs the test
+            // projects side by side) a leader starved of CPU for an election timeout is rightly replaced, which is the
+            // failure detector at work, not the victim (reproduced with four busy loops beside the test: the leader
+            // stepped down for want of a quorum, and the two followers stood with ballots of their own). So who
+            // promised what is read from the nodes' own logs, where each change of role or leader is logged with the
+            // ballot promised, instead of requiring one leader throughout. Writes must flow all along.
             var others = cluster.Nodes.Where(n => n != victim).ToList();
             leader = await cluster.LeaderAsync(among: others);
             cluster.Heal();
             var watch = Stopwatch.StartNew();
+            var leaderChanges = new List<string>();
             while (watch.Elapsed < TimeSpan.FromSeconds(4))
             {
                 foreach (var node in others)
                 {
                     var status = await DoozerCluster.StatusAsync(node);
-                    Assert.True(status?.Leader == leader.Id,
-                        $"{watch.ElapsedMilliseconds} ms after {victim.Name} came back, {node.Name} " +
-                        (status is null ? "did not answer /cluster within 2 s" : $"names leader {status.Leader ?? "none"}") +
-                        $" instead of {leader.Name} ({leader.Id})");
+                    Assert.False(status?.Leader == victim.Id, $"{watch.ElapsedMilliseconds} ms after {victim.Name} came back, {node.Name} follows it");
+                    if (status?.Leader != leader.Id)
+                        leaderChanges.Add($"{watch.ElapsedMilliseconds} ms: {node.Name} names {status?.Leader ?? (status is null ? "(no answer)" : "none")}");
                 }
-                await Scenario.ProbeWriteAsync(others[0], Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(2));
+                // Longer than one election: a load-induced re-election may hold a write up, never stop writes.
+                await Scenario.ProbeWriteAsync(others[0], Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(5));
                 await Task.Delay(100);
             }
-            var after = await DoozerCluster.StatusAsync(leader);
+            output.WriteLine(leaderChanges.Count == 0
+                ? $"{leader.Name} led throughout the 4 s after {victim.Name} came back"
+                : $"the leader changed while {victim.Name} was back (load; the promises are checked below):\n" + string.Join('\n', leaderChanges));
+
+            // The victim's node number, as its ballots carry it: from its own log, where it stood while cut off.
+            var victimBallots = OwnBallot.Matches(victim.Log).Select(m => m.Groups["node"].Value).Distinct().ToList();
+            Assert.True(victimBallots.Count == 1, $"{victim.Name} never logged the ballot it stood with (or several node numbers: {string.Join(", ", victimBallots)})");
+            foreach (var node in others)
+            {
+                var sinceHeal = node.Log[node.Log.LastIndexOf("### heal the network", StringComparison.Ordinal)..];
+                var promisedVictim = Promised.Matches(sinceHeal).Where(m => m.Groups["node"].Value == victimBallots[0]).Select(m => m.Value).ToList();
+                Assert.True(promisedVictim.Count == 0, $"{node.Name} promised a ballot of the evicted {victim.Name}: {string.Join("; ", promisedVictim)}");
+            }
+            var after = await DoozerCluster.StatusAsync(await cluster.LeaderAsync(among: others));
             Assert.DoesNotContain(after!.Members, m => m.Id == victim.Id);
         });
+
+    // The node log's line at each change of role or leader (ClusterLog): "Now Candidate; leader 12; own ballot (3,n45), promised (3,n45)".
+    private static readonly Regex OwnBallot = new(@"Now Candidate; .*own ballot \((?<round>\d+),n(?<node>-?\d+)\)");
+    private static readonly Regex Promised = new(@"promised \((?<round>\d+),n(?<node>-?\d+)\)");
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan within, Func<string> describe)
     {
