@@ -82,11 +82,13 @@ public sealed class FaultTests(ITestOutputHelper output)
             await Scenario.ProbeWriteAsync(writer, Stopwatch.GetTimestamp(), TimeSpan.FromSeconds(20));
             var after = await ClusterChecks.RevAsync(writer.Url);
             Assert.True(after > before, $"the store went back from rev {before} to {after} across a restart");
-            // Every acknowledged value is there, whole, read from the tree another node rebuilt from its log.
+            // Every acknowledged value is there, whole, read from the tree another node rebuilt from its log once it
+            // has applied everything up to the probe.
             var reader = cluster.Nodes[1];
+            await Scenario.WaitCaughtUpAsync(reader, after, TimeSpan.FromSeconds(60));
             for (var i = 0; i < 48; i++)
             {
-                var read = await http.GetByteArrayAsync(new Uri(reader.Url, $"/tree/big/v{i:D2}"));
+                var read = await http.GetByteArrayAsync(new Uri(reader.Url, $"/tree/big/v{i:D2}?consistency=stale"));
                 Assert.True(read.AsSpan().SequenceEqual(value), $"/big/v{i:D2} came back as {read.Length} other bytes");
             }
         });
@@ -111,7 +113,8 @@ public sealed class FaultTests(ITestOutputHelper output)
             var failover = await Scenario.ProbeWriteAsync(survivor, killed, TimeSpan.FromSeconds(30));
             cluster.Note($"writes flow again {failover.TotalMilliseconds:F0} ms after the kill");
             // The follower that was behind catches up from the new leader: the last value reads back through it.
-            var read = await http.GetByteArrayAsync(new Uri(behind.Url, "/tree/big/v47"));
+            await Scenario.WaitCaughtUpAsync(behind, await ClusterChecks.RevAsync(survivor.Url), TimeSpan.FromSeconds(60));
+            var read = await http.GetByteArrayAsync(new Uri(behind.Url, "/tree/big/v47?consistency=stale"));
             Assert.True(read.AsSpan().SequenceEqual(value), $"/big/v47 came back through {behind.Name} as {read.Length} other bytes");
             await cluster.RestartAsync(leader);
             await cluster.WaitHealthyAsync();
@@ -221,10 +224,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var value = new byte[1024 * 1024];
         Random.Shared.NextBytes(value);
         for (var i = 0; i < 48; i++)
-        {
-            using var put = await http.PutAsync(new Uri(leader.Url, $"/tree/big/v{i:D2}"), new ByteArrayContent(value));
-            Assert.True(put.IsSuccessStatusCode, $"write {i}: {put.StatusCode}");
-        }
+            await Scenario.PutUntilAcceptedAsync(http, new Uri(leader.Url, $"/tree/big/v{i:D2}"), () => new ByteArrayContent(value), TimeSpan.FromSeconds(30));
         return value;
     }
 

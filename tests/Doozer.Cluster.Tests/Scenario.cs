@@ -40,13 +40,45 @@ public static class Scenario
     /// </summary>
     public static async Task AssertCutOffAsync(ClusterNode majorityNode, ClusterNode cutOff)
     {
-        var write = await SendAsync(HttpMethod.Put, new Uri(majorityNode.Url, "/tree/probe/cut-off"), "x");
-        Assert.True(write.Status is HttpStatusCode.OK or HttpStatusCode.Created, $"a write on the majority side: {(int)write.Status} {write.Body}");
-        var rev = System.Text.Json.JsonDocument.Parse(write.Body).RootElement.GetProperty("rev").GetInt64();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var written = await PutUntilAcceptedAsync(http, new Uri(majorityNode.Url, "/tree/probe/cut-off"), () => new StringContent("x"), TimeSpan.FromSeconds(15));
+        var rev = System.Text.Json.JsonDocument.Parse(written).RootElement.GetProperty("rev").GetInt64();
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         var stale = await SendAsync(HttpMethod.Get, new Uri(cutOff.Url, "/rev?consistency=stale"));
         var seen = System.Text.Json.JsonDocument.Parse(stale.Body).RootElement.GetProperty("rev").GetInt64();
         Assert.True(seen < rev, $"{cutOff.Name} is at rev {seen} though it is cut off and the majority wrote rev {rev}: the partition leaks");
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="node"/> has applied revision <paramref name="rev"/>, asking for its local revision
+    /// (a stale read, answered at once). A linearizable read on a node still catching up waits for it only up to the
+    /// server's request timeout (5 s), and a loaded machine may need longer to move tens of megabytes.
+    /// </summary>
+    public static async Task WaitCaughtUpAsync(ClusterNode node, long rev, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        long seen;
+        while ((seen = await StaleRevAsync(node)) < rev)
+        {
+            Assert.True(clock.Elapsed < within, $"{node.Name} did not catch up to rev {rev} within {within} (at rev {seen})");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The revision a node has applied (<c>/rev?consistency=stale</c>), or -1 if it does not answer.</summary>
+    public static async Task<long> StaleRevAsync(ClusterNode node)
+    {
+        try
+        {
+            using var response = await Http.GetAsync(new Uri(node.Url, "/rev?consistency=stale"));
+            return response.StatusCode == HttpStatusCode.OK && response.Headers.TryGetValues("Doozer-Rev", out var values)
+                ? long.Parse(values.First(), CultureInfo.InvariantCulture)
+                : -1;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return -1;
+        }
     }
 
     /// <summary>Starts a cluster, runs the body, and on failure prints the fault log and every node's log.</summary>
@@ -103,6 +135,27 @@ public static class Scenario
         Assert.True(violations.Count == 0, $"{violations.Count} violations:\n" + string.Join("\n", violations));
         Assert.True(workload.Acked.Count >= 10 * Rounds, $"the load made too little progress: {workload.Summary}");
         Assert.True(workload.Reads >= 10 * Rounds, $"the load made too little progress: {workload.Summary}");
+    }
+
+    /// <summary>
+    /// A write the test needs to succeed: sent again while it is refused with 503 (no leader yet, or a re-election
+    /// under way, which a loaded machine can cause at any time) until <paramref name="within"/> has passed; any other
+    /// answer fails the test. Returns the accepted answer's body. Callers send the same value each time, so a retry of
+    /// a write that did commit changes nothing.
+    /// </summary>
+    public static async Task<string> PutUntilAcceptedAsync(HttpClient http, Uri url, Func<HttpContent> content, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var put = await http.PutAsync(url, content());
+            var body = await put.Content.ReadAsStringAsync();
+            if (put.IsSuccessStatusCode)
+                return body;
+            Assert.True(put.StatusCode == HttpStatusCode.ServiceUnavailable && clock.Elapsed < within,
+                $"PUT {url.PathAndQuery} after {clock.ElapsedMilliseconds} ms: {(int)put.StatusCode} {body}");
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>

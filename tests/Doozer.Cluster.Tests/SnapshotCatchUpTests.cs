@@ -24,20 +24,12 @@ public sealed class SnapshotCatchUpTests(ITestOutputHelper output)
             cluster.Kill(behind);
             // One write at a time, so each takes its own slot: the others snapshot and truncate every 10 slots.
             for (var i = 0; i < Files; i++)
-            {
-                using var put = await Http.PutAsync(new Uri(leader.Url, $"/tree/snap/k{i:D3}"), new StringContent($"value {i}"));
-                Assert.True(put.IsSuccessStatusCode, $"write {i}: {put.StatusCode}");
-            }
+                await Scenario.PutUntilAcceptedAsync(Http, new Uri(leader.Url, $"/tree/snap/k{i:D3}"), () => new StringContent($"value {i}"), TimeSpan.FromSeconds(15));
             var leaderRev = await ClusterChecks.RevAsync(leader.Url);
             cluster.Note($"{Files} writes while {behind.Name} was down; the leader is at rev {leaderRev}");
 
             await cluster.RestartAsync(behind);
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (await StaleRevAsync(behind) < leaderRev)
-            {
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{behind.Name} did not catch up to rev {leaderRev} within 30 s");
-                await Task.Delay(100);
-            }
+            await Scenario.WaitCaughtUpAsync(behind, leaderRev, TimeSpan.FromSeconds(30));
             Assert.Contains("Installed a snapshot at slot", behind.Log);
 
             // Its own state, read locally, is the leader's: every file with the same value and revision.
@@ -55,21 +47,6 @@ public sealed class SnapshotCatchUpTests(ITestOutputHelper output)
             Assert.True(after.IsSuccessStatusCode, $"write through {behind.Name}: {after.StatusCode}");
             await cluster.WaitHealthyAsync();
         });
-
-    private static async Task<long> StaleRevAsync(ClusterNode node)
-    {
-        try
-        {
-            using var response = await Http.GetAsync(new Uri(node.Url, "/rev?consistency=stale"));
-            return response.StatusCode == HttpStatusCode.OK && response.Headers.TryGetValues("Doozer-Rev", out var values)
-                ? long.Parse(values.First(), System.Globalization.CultureInfo.InvariantCulture)
-                : -1;
-        }
-        catch (HttpRequestException)
-        {
-            return -1;
-        }
-    }
 
     private static async Task<(string Value, string? ETag)> ReadAsync(ClusterNode node, string path)
     {
