@@ -96,35 +96,65 @@ public sealed partial class Replica
         if (m.Ballot < promised)
         {
             Send(new Rejected(Id, m.From, m.Ballot, promised));
+            YieldIfAhead(m);
             return;
         }
         if (m.Ballot > promised && m.From != Id)
             StepDownFor(m.Ballot);
         RaisePromise(m.Ballot);
-        // A candidate that lacks more than an alpha window of slots this replica knows are decided (back from a cut or
-        // a pause, still catching up) is promised, but does not hold this replica back from standing itself: its
-        // promises carry every slot it lacks, too much to send and read within an election timeout, and its resent
-        // Prepares used to restart this timer each time, so nobody else stood either (kill -9 of the leader as a
-        // stopped follower resumed 48 MiB behind: no leader in 10 minutes). This replica then stands and wins, and the
-        // candidate catches up from it. Refusing the promise instead starved a leader that gathers promises from new
-        // voters with the Prepare of its election, whose first slot the voters' commits have long passed (simulator).
-        if (m.From != Id && commit - m.FirstSlot < options.Alpha)
-            ResetElectionTimer();
-
         var reported = new List<AcceptedEntry>();
         var known = new List<DecidedSlot>();
+        long bytes = 0;
         foreach (var entry in accepted.Values)
         {
             // What the candidate holds in the same ballot it already has: only the rest travels.
             if (entry.Slot >= m.FirstSlot && !BallotRun.Covers(m.Holding, entry.Slot, entry.Ballot))
+            {
                 reported.Add(entry);
+                bytes += entry.Value.PayloadBytes;
+            }
         }
         foreach (var (slot, value) in decided)
         {
             if (slot >= m.FirstSlot)
+            {
                 known.Add(new DecidedSlot(slot, value));
+                bytes += value.PayloadBytes;
+            }
         }
+        // A candidate that lacks much of what this replica holds (back from a cut or a pause, still catching up) is
+        // promised, but does not hold this replica back from standing itself: its promises carry all it lacks,
+        // possibly too much to send and read within an election timeout, and its resent Prepares used to restart this
+        // timer each time, so nobody else stood either (kill -9 of the leader as a stopped follower resumed 48 MiB
+        // behind: no leader in 10 minutes). "Much" is more than an alpha window of slots, or more than a slot's worth
+        // of bytes: a candidate fewer slots behind can still lack tens of MiB of large values (on a loaded machine,
+        // the resumed follower stood again while catching up, and there was no leader for 5 s). This replica then
+        // stands and wins, and the candidate catches up from it. Refusing the promise instead starved a leader that gathers promises
+        // from new voters with the Prepare of its election, whose first slot the voters' commits have long passed
+        // (simulator).
+        if (m.From != Id && commit - m.FirstSlot < options.Alpha && bytes <= options.MaxBytesPerSlot)
+            ResetElectionTimer();
+        YieldIfAhead(m);
         Send(new Promise(Id, m.From, m.Ballot, m.FirstSlot, [.. reported], [.. known], snapshotSlot));
+    }
+
+    /// <summary>
+    /// A candidate that knows slots decided which this replica lacks (its Prepare starts past this commit) is the one
+    /// to elect: its promise from here is small, while this replica's from it would carry all it lacks. So this
+    /// replica stops standing and waits an extra two election timeouts before standing again; the candidate's resent
+    /// Prepares keep it waiting. Without this, a follower resumed tens of MiB behind and the up-to-date replica stood
+    /// together at every timeout, the laggard won each round's tie on its node id, and its promise never arrived in
+    /// time: no leader for 30 s on a loaded machine. Two replicas cannot both be ahead of each other, so one always
+    /// stands; only timing changes, never what is promised.
+    /// </summary>
+    private void YieldIfAhead(Prepare m)
+    {
+        if (m.From == Id || m.FirstSlot <= commit + 1)
+            return;
+        if (role == Role.Candidate)
+            BecomeFollower();
+        ResetElectionTimer();
+        electionTimeout += 2 * options.ElectionTicks;
     }
 
     private void OnAccept(Accept m)

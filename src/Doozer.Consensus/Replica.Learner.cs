@@ -14,6 +14,7 @@ public sealed partial class Replica
     private long snapshotSlot;
     private long leaderCommit;
     private long lastFetchTick = -1;
+    private long lastFetchFirst = -1;
     private SnapshotRequest? pendingSnapshot;
     private long snapshotRequestedTick;
 
@@ -50,10 +51,16 @@ public sealed partial class Replica
 
     private void FetchMissing(int from, long upTo)
     {
-        // One fetch per tick: a lost answer is retried on the next heartbeat.
+        // One fetch per tick, and the same slots again only after an election timeout: an answer still on its way
+        // (megabytes, on a loaded machine) must not be asked for again at every heartbeat, each ask costing the
+        // leader another answer as large. A lost answer is retried then; an answer that arrives fetches the next
+        // slots at once (OnDecidedValues).
         if (lastFetchTick == tick || pendingSnapshot is not null)
             return;
+        if (lastFetchFirst == commit + 1 && tick - lastFetchTick < options.ElectionTicks)
+            return;
         lastFetchTick = tick;
+        lastFetchFirst = commit + 1;
         Send(new FetchDecided(Id, from, commit + 1, Math.Min(upTo, commit + options.MaxFetchSlots)));
     }
 
@@ -65,11 +72,13 @@ public sealed partial class Replica
             return;
         }
         var values = new List<SlotValue>();
-        for (var slot = m.FirstSlot; slot <= m.LastSlot && values.Count < options.MaxFetchSlots; slot++)
+        long bytes = 0;
+        for (var slot = m.FirstSlot; slot <= m.LastSlot && values.Count < options.MaxFetchSlots && bytes < options.MaxFetchBytes; slot++)
         {
             if (!decided.TryGetValue(slot, out var value))
                 break;
             values.Add(value);
+            bytes += value.PayloadBytes;
         }
         if (values.Count > 0)
             Send(new DecidedValues(Id, m.From, m.FirstSlot, [.. values]));

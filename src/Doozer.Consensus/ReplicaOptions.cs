@@ -43,6 +43,13 @@ public sealed class ReplicaOptions
     /// <summary>At most this many decided values are sent in answer to one fetch.</summary>
     public int MaxFetchSlots { get; init; } = 64;
 
+    /// <summary>
+    /// ... and no more than about this many payload bytes (a single larger value still goes alone): heartbeats share
+    /// the stream, and 64 slots of 1 MiB values took so long to send and apply on a loaded machine that a catching-up
+    /// follower heard no heartbeat for an election timeout and stood.
+    /// </summary>
+    public long MaxFetchBytes { get; init; } = 4 * 1024 * 1024;
+
     /// <summary>Test-only planted bug (see <see cref="Consensus.PlantedBug"/>); None in production.</summary>
     internal PlantedBug PlantedBug { get; init; }
 }

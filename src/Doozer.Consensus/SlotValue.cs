@@ -14,6 +14,18 @@ public sealed class SlotValue
 
     public bool IsNoOp => Commands.Length == 0;
 
+    /// <summary>The commands' payload bytes: what sending the value costs, near enough.</summary>
+    public long PayloadBytes
+    {
+        get
+        {
+            long bytes = 0;
+            foreach (var command in Commands)
+                bytes += command.Payload.Length;
+            return bytes;
+        }
+    }
+
     /// <summary>Equality by content (request ids and payload bytes), for checks that compare values across replicas.</summary>
     public bool SameAs(SlotValue other)
     {

@@ -241,6 +241,128 @@ public sealed class ReplicaTests
         Assert.Equal(Role.Follower, near.Role);
     }
 
+    /// <summary>A decided slot holding one command of <paramref name="mebibytes"/> MiB.</summary>
+    private static SlotValue Megabytes(long requestId, int mebibytes) => new([new Command(requestId, new byte[mebibytes * 1024 * 1024])]);
+
+    /// <summary>Node 2 of voters {1, 2, 3} following leader 1, with slots 1-5 decided, each holding 1 MiB.</summary>
+    private static Replica FiveMegabytesDecided()
+    {
+        var acceptor = FollowingLeader1();
+        for (var slot = 1; slot <= 5; slot++)
+            acceptor.Step(new Accept(1, 2, new Ballot(5, 1), slot, Megabytes(slot, 1), slot));
+        acceptor.Step(new Heartbeat(1, 2, new Ballot(5, 1), 5, 0));
+        Drain(acceptor);
+        Assert.Equal(5, acceptor.Commit);
+        return acceptor;
+    }
+
+    [Fact]
+    public void A_candidate_within_the_alpha_window_that_lacks_more_than_a_slot_of_bytes_does_not_hold_the_replica_ahead_back()
+    {
+        // Five slots behind (well within alpha), but the promise to it carries 5 MiB of values (twice: accepted and
+        // decided), more than a slot's 4 MiB: its resent Prepares leave 2's timer running, so 2 stands itself.
+        var acceptor = FiveMegabytesDecided();
+        for (var i = 0; i < 10; i++) // ReplicaOptions.ElectionTicks, the default: the leader is silent now
+            acceptor.Tick();
+        Drain(acceptor);
+        var behind = new Prepare(3, 2, new Ballot(50, 3), 1);
+        for (var ticks = 0; acceptor.Role != Role.Candidate && ticks < 40; ticks++)
+        {
+            acceptor.Step(behind);
+            Assert.Contains(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise { To: 3 });
+            acceptor.Tick();
+            Drain(acceptor);
+        }
+        Assert.Equal(Role.Candidate, acceptor.Role);
+
+        // A candidate that lacks only the last slot (1 MiB, twice) holds the timer back, as before.
+        var near = FiveMegabytesDecided();
+        for (var i = 0; i < 10; i++)
+            near.Tick();
+        Drain(near);
+        for (var i = 0; i < 40; i++)
+        {
+            near.Step(new Prepare(3, 2, new Ballot(50, 3), 5));
+            near.Tick();
+            Drain(near);
+        }
+        Assert.Equal(Role.Follower, near.Role);
+    }
+
+    [Fact]
+    public void A_candidate_that_learns_another_knows_more_decided_slots_stops_standing_and_gives_it_a_head_start()
+    {
+        // Node 3 (commit 0) stands; node 2 stands too, with slots 1-5 decided (its Prepare starts at 6) but a lower
+        // ballot. Node 3 refuses the ballot, as ever, and stops standing: it waits an extra two election timeouts.
+        Replica Standing()
+        {
+            var replica = Single(3, new Configuration([1, 2, 3]));
+            while (replica.Role != Role.Candidate)
+                replica.Tick();
+            Drain(replica);
+            return replica;
+        }
+        var laggard = Standing();
+        var lower = new Ballot(laggard.CurrentBallot.Round, 2);
+        laggard.Step(new Prepare(2, 3, lower, 6));
+        Assert.Contains(Drain(laggard).SelectMany(c => c.Messages), m => m is Rejected { To: 2 });
+        Assert.Equal(Role.Follower, laggard.Role);
+        for (var i = 0; i < 30; i++) // 3 x ReplicaOptions.ElectionTicks: its timeout plus the head start, at least
+        {
+            laggard.Tick();
+            Drain(laggard);
+            Assert.NotEqual(Role.Candidate, laggard.Role);
+        }
+
+        // A candidate no further on (its Prepare starts right after this commit) changes nothing of the kind.
+        var peer = Standing();
+        peer.Step(new Prepare(2, 3, new Ballot(peer.CurrentBallot.Round, 2), 1));
+        Assert.Contains(Drain(peer).SelectMany(c => c.Messages), m => m is Rejected { To: 2 });
+        Assert.Equal(Role.Candidate, peer.Role);
+    }
+
+    [Fact]
+    public void A_fetch_is_answered_with_at_most_about_max_fetch_bytes_and_a_larger_value_still_goes_alone()
+    {
+        var replica = FiveMegabytesDecided();
+        replica.Step(new FetchDecided(3, 2, 1, 5));
+        var answer = Assert.Single(Drain(replica).SelectMany(c => c.Messages).OfType<DecidedValues>());
+        Assert.Equal(1, answer.FirstSlot);
+        Assert.Equal(4, answer.Values.Length); // 4 MiB, ReplicaOptions.MaxFetchBytes, the default
+
+        var small = new Replica(new ReplicaOptions { NodeId = 2, InitialConfiguration = new Configuration([1, 2, 3]), MaxFetchBytes = 1024 }, new Random(2));
+        small.Step(new Prepare(1, 2, new Ballot(5, 1), 1));
+        small.Step(new Accept(1, 2, new Ballot(5, 1), 1, Megabytes(1, 1), 1));
+        small.Step(new Heartbeat(1, 2, new Ballot(5, 1), 1, 0));
+        Drain(small);
+        small.Step(new FetchDecided(3, 2, 1, 1));
+        Assert.Single(Assert.Single(Drain(small).SelectMany(c => c.Messages).OfType<DecidedValues>()).Values);
+    }
+
+    [Fact]
+    public void A_follower_behind_asks_for_the_same_slots_again_only_after_an_election_timeout_and_for_the_next_ones_as_soon_as_an_answer_arrives()
+    {
+        var follower = FollowingLeader1();
+        List<FetchDecided> HeartbeatWithCommit(long commit)
+        {
+            follower.Tick();
+            follower.Step(new Heartbeat(1, 2, new Ballot(5, 1), commit, 0));
+            return [.. Drain(follower).SelectMany(c => c.Messages).OfType<FetchDecided>()];
+        }
+
+        var first = Assert.Single(HeartbeatWithCommit(10));
+        Assert.Equal((1L, 10L), (first.FirstSlot, first.LastSlot));
+        // The answer may be megabytes still on their way: heartbeats within an election timeout do not ask again.
+        for (var i = 1; i < 10; i++) // ReplicaOptions.ElectionTicks, the default
+            Assert.Empty(HeartbeatWithCommit(10));
+        Assert.Equal(1, Assert.Single(HeartbeatWithCommit(10)).FirstSlot);
+
+        // An answer moves the commit on and the next slots are asked for at once.
+        follower.Step(new DecidedValues(1, 2, 1, [SlotValue.NoOp, SlotValue.NoOp, SlotValue.NoOp]));
+        var next = Assert.Single(Drain(follower).SelectMany(c => c.Messages).OfType<FetchDecided>());
+        Assert.Equal(4, next.FirstSlot);
+    }
+
     [Fact]
     public void While_a_slot_is_in_flight_small_arrivals_wait_to_share_the_next_slot_and_only_a_full_backlog_opens_another()
     {
