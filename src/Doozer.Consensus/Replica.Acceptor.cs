@@ -129,9 +129,9 @@ public sealed partial class Replica
         // behind: no leader in 10 minutes). "Much" is more than an alpha window of slots, or more than a slot's worth
         // of bytes: a candidate fewer slots behind can still lack tens of MiB of large values (on a loaded machine,
         // the resumed follower stood again while catching up, and there was no leader for 5 s). This replica then
-        // stands and wins, and the candidate catches up from it. Refusing the promise instead starved a leader that gathers promises
-        // from new voters with the Prepare of its election, whose first slot the voters' commits have long passed
-        // (simulator).
+        // stands and wins, and the candidate catches up from it. Refusing the promise instead starved a leader that
+        // gathers promises from new voters with the Prepare of its election, whose first slot the voters' commits
+        // have long passed (simulator).
         if (m.From != Id && commit - m.FirstSlot < options.Alpha && bytes <= options.MaxBytesPerSlot)
             ResetElectionTimer();
         YieldIfAhead(m);

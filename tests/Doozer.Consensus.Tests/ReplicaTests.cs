@@ -208,37 +208,43 @@ public sealed class ReplicaTests
         acceptor.Step(new Heartbeat(1, 2, new Ballot(5, 1), 40, 0));
         Drain(acceptor);
         Assert.Equal(40, acceptor.Commit);
-        for (var i = 0; i < 10; i++) // ReplicaOptions.ElectionTicks, the default: the leader is silent now
-            acceptor.Tick();
-        Drain(acceptor);
+        LeaderFallsSilent(acceptor);
 
         // 40 slots behind, more than alpha (32): promised, but every resend of the Prepare leaves 2's timer running.
-        var behind = new Prepare(3, 2, new Ballot(50, 3), 1);
-        var ticks = 0;
-        while (acceptor.Role != Role.Candidate && ticks < 40)
-        {
-            acceptor.Step(behind);
-            Assert.Contains(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise { To: 3 });
-            acceptor.Tick();
-            Drain(acceptor);
-            ticks++;
-        }
-        Assert.Equal(Role.Candidate, acceptor.Role);
+        Assert.True(StandsWhileResent(acceptor, new Prepare(3, 2, new Ballot(50, 3), 1)));
         Assert.True(acceptor.Promised > new Ballot(50, 3));
 
         // Within the window a candidate's Prepare holds the timer back, as before.
         var near = FollowingLeader1();
         near.Step(new Heartbeat(1, 2, new Ballot(5, 1), 0, 0));
+        LeaderFallsSilent(near);
+        Assert.False(StandsWhileResent(near, new Prepare(3, 2, new Ballot(50, 3), 1)));
+    }
+
+    /// <summary>Ticks an election timeout (ReplicaOptions.ElectionTicks, the default) without a word from the leader.</summary>
+    private static void LeaderFallsSilent(Replica replica)
+    {
         for (var i = 0; i < 10; i++)
-            near.Tick();
-        Drain(near);
-        for (var i = 0; i < 40; i++)
+            replica.Tick();
+        Drain(replica);
+    }
+
+    /// <summary>
+    /// A candidate resends <paramref name="prepare"/> every tick, for 40 ticks, and each is promised; true as soon as
+    /// the acceptor stands itself instead.
+    /// </summary>
+    private static bool StandsWhileResent(Replica acceptor, Prepare prepare)
+    {
+        for (var ticks = 0; ticks < 40; ticks++)
         {
-            near.Step(new Prepare(3, 2, new Ballot(50, 3), 1));
-            near.Tick();
-            Drain(near);
+            acceptor.Step(prepare);
+            Assert.Contains(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise p && p.To == prepare.From);
+            acceptor.Tick();
+            Drain(acceptor);
+            if (acceptor.Role == Role.Candidate)
+                return true;
         }
-        Assert.Equal(Role.Follower, near.Role);
+        return false;
     }
 
     /// <summary>A decided slot holding one command of <paramref name="mebibytes"/> MiB.</summary>
@@ -262,31 +268,13 @@ public sealed class ReplicaTests
         // Five slots behind (well within alpha), but the promise to it carries 5 MiB of values (twice: accepted and
         // decided), more than a slot's 4 MiB: its resent Prepares leave 2's timer running, so 2 stands itself.
         var acceptor = FiveMegabytesDecided();
-        for (var i = 0; i < 10; i++) // ReplicaOptions.ElectionTicks, the default: the leader is silent now
-            acceptor.Tick();
-        Drain(acceptor);
-        var behind = new Prepare(3, 2, new Ballot(50, 3), 1);
-        for (var ticks = 0; acceptor.Role != Role.Candidate && ticks < 40; ticks++)
-        {
-            acceptor.Step(behind);
-            Assert.Contains(Drain(acceptor).SelectMany(c => c.Messages), m => m is Promise { To: 3 });
-            acceptor.Tick();
-            Drain(acceptor);
-        }
-        Assert.Equal(Role.Candidate, acceptor.Role);
+        LeaderFallsSilent(acceptor);
+        Assert.True(StandsWhileResent(acceptor, new Prepare(3, 2, new Ballot(50, 3), 1)));
 
         // A candidate that lacks only the last slot (1 MiB, twice) holds the timer back, as before.
         var near = FiveMegabytesDecided();
-        for (var i = 0; i < 10; i++)
-            near.Tick();
-        Drain(near);
-        for (var i = 0; i < 40; i++)
-        {
-            near.Step(new Prepare(3, 2, new Ballot(50, 3), 5));
-            near.Tick();
-            Drain(near);
-        }
-        Assert.Equal(Role.Follower, near.Role);
+        LeaderFallsSilent(near);
+        Assert.False(StandsWhileResent(near, new Prepare(3, 2, new Ballot(50, 3), 5)));
     }
 
     [Fact]
